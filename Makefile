@@ -1,0 +1,54 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+DEV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
+PYTEST_ARGS ?=
+
+.PHONY: venv run test e2e bench lint migrations-check messages demo clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Serve http://127.0.0.1:8000 with demo data, a Celery worker and the scheduler (Ctrl-C stops all).
+run: venv
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_demo
+	$(DEV) $(BIN)/honcho start -f Procfile
+
+## Every test (the real-browser ones need Debian's chromium; see README).
+test: venv
+	$(DEV) $(BIN)/pytest $(PYTEST_ARGS)
+
+## Only the real-browser tests.
+e2e: venv
+	$(DEV) E2E_REQUIRED=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+## Benchmarks that print figures (never timed assertions).
+bench: venv
+	$(DEV) $(BIN)/python -m bench.calendar_bench
+
+lint: venv
+	$(BIN)/ruff check .
+
+migrations-check: venv
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+## Re-extract and compile translations (needs GNU gettext); the compiled .mo is committed.
+messages: venv
+	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles
+	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+demo: venv
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_demo
+
+clean:
+	rm -rf var staticfiles artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks, run as modules: `DEBUG=1 .venv/bin/python -m bench.calendar_bench`."""

@@ -1,0 +1,1 @@
+"""Complaint grading, handling flow, escalation, penalty rules and the penalty ledger."""

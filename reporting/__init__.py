@@ -1,0 +1,1 @@
+"""Live dashboards, monthly report snapshots and file exports."""

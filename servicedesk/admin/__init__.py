@@ -1,0 +1,5 @@
+"""Admin for the shared kernel, one module per sub-domain."""
+
+from . import calendars, org
+
+__all__ = ["calendars", "org"]

@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.models import Company, Department, Heartbeat, StaffProfile, Team
+from servicedesk.services import staff_set_role
+
+admin.site.site_header = _("servicedesk administration")
+admin.site.site_title = _("servicedesk")
+admin.site.index_title = _("Back-office configuration")
+
+
+class DepartmentInline(admin.TabularInline):
+    model = Department
+    extra = 0
+    fields = ["code", "name", "kind", "head"]
+    raw_id_fields = ["head"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    inlines = [DepartmentInline]
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+    fields = ["name", "lead"]
+    raw_id_fields = ["lead"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "company", "head"]
+    list_filter = ["kind", "company"]
+    search_fields = ["name", "code"]
+    list_select_related = ["company", "head"]
+    raw_id_fields = ["head"]
+    inlines = [TeamInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "lead"]
+    list_filter = ["department"]
+    search_fields = ["name", "department__name"]
+    list_select_related = ["department", "lead"]
+    raw_id_fields = ["lead"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["employee_no", "display_name", "role", "department", "team", "user"]
+    list_filter = ["role", "department"]
+    search_fields = ["employee_no", "display_name", "user__username"]
+    list_select_related = ["department", "team__department", "user"]
+    raw_id_fields = ["user"]
+    autocomplete_fields = ["team"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The role decides the permission group (and admin access): keep them in step.
+        staff_set_role(profile=obj, role=obj.role)
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_run_at", "runs", "worker"]
+    readonly_fields = ["name", "last_run_at", "runs", "worker"]
+
+    def has_add_permission(self, request):
+        return False

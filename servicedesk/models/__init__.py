@@ -1,0 +1,16 @@
+from .calendars import BusinessCalendar, OfficialDay, OfficialYear, Weekday, WorkingPeriod
+from .health import Heartbeat
+from .org import Company, Department, StaffProfile, Team
+
+__all__ = [
+    "BusinessCalendar",
+    "Company",
+    "Department",
+    "Heartbeat",
+    "OfficialDay",
+    "OfficialYear",
+    "StaffProfile",
+    "Team",
+    "Weekday",
+    "WorkingPeriod",
+]

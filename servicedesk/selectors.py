@@ -1,0 +1,122 @@
+"""Read-side queries of the shared kernel: navigation and system health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.calendars import official_coverage_warnings
+from servicedesk.celery import app as celery_app
+from servicedesk.models import BusinessCalendar, Department, Heartbeat, StaffProfile, Team
+from servicedesk.tasks import HEARTBEAT
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+# (label, url name, permission needed or None for every signed-in staff member)
+_NAVIGATION = [
+    (_("Workbench"), "home", None),
+    (_("Organisation"), "org", "servicedesk.view_department"),
+    (_("Business calendars"), "calendars", "servicedesk.view_businesscalendar"),
+    (_("System health"), "health", "servicedesk.view_system_health"),
+]
+
+
+def staff_profile_of(user) -> StaffProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.staff_profile
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def navigation_for(*, user, path: str = "") -> list[NavItem]:
+    """The pages this user's role may open, in menu order. Anonymous users get none."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for label, url_name, perm in _NAVIGATION:
+        if perm is not None and not user.has_perm(perm):
+            continue
+        url = reverse(url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(label=str(label), url=url, active=active))
+    if user.is_staff:
+        items.append(NavItem(label=str(_("Administration")), url=reverse("admin:index"),
+                             active=path.startswith(reverse("admin:index"))))
+    return items
+
+
+def system_health(*, now) -> dict:
+    """Database, broker and worker heartbeat, each with `ok`; `ok` overall when all are.
+    Calendar coverage warnings are reported but do not make the system unhealthy."""
+    checks: dict = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        checks["database"] = {"ok": False, "vendor": connection.vendor, "error": str(exc)}
+
+    transport = settings.CELERY_BROKER_URL.split(":", 1)[0]
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2,
+                                   timeout=3)
+        checks["broker"] = {"ok": True, "transport": transport}
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = {"ok": False, "transport": transport, "error": str(exc)}
+
+    max_age = settings.HEARTBEAT_MAX_AGE_SECONDS
+    beat = None
+    if checks["database"]["ok"]:
+        beat = Heartbeat.objects.filter(name=HEARTBEAT).first()
+    if beat is None:
+        checks["heartbeat"] = {"ok": False, "last_run_at": None, "age_seconds": None,
+                               "max_age_seconds": max_age}
+    else:
+        age = (now - beat.last_run_at).total_seconds()
+        checks["heartbeat"] = {
+            "ok": 0 <= age <= max_age or -5 < age < 0,
+            "last_run_at": beat.last_run_at.isoformat(),
+            "age_seconds": round(age, 1),
+            "max_age_seconds": max_age,
+            "runs": beat.runs,
+            "worker": beat.worker,
+        }
+
+    warnings: list[str] = []
+    if checks["database"]["ok"]:
+        warnings = [str(w) for w in official_coverage_warnings(now.date())]
+    return {
+        "ok": all(c["ok"] for c in checks.values()),
+        "checked_at": now.isoformat(),
+        "checks": checks,
+        "warnings": warnings,
+    }
+
+
+def org_overview() -> QuerySet[Department]:
+    """Departments with their teams and head counts, in two queries whatever the size."""
+    teams = Team.objects.select_related("lead").annotate(member_count=Count("members"))
+    return (
+        Department.objects.select_related("company", "head")
+        .annotate(staff_count=Count("staff", distinct=True))
+        .prefetch_related(Prefetch("teams", queryset=teams))
+    )
+
+
+def business_calendars_with_periods() -> QuerySet:
+    return BusinessCalendar.objects.prefetch_related("periods").order_by("name")

@@ -1,0 +1,83 @@
+"""Use cases of the shared kernel that write: staff and roles, heartbeats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import F
+
+from servicedesk.models import Department, Heartbeat, StaffProfile, Team
+from servicedesk.roles import Role, group_name
+
+User = get_user_model()
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    password: str | None,
+    display_name: str,
+    employee_no: str,
+    role: str,
+    department: Department | None = None,
+    team: Team | None = None,
+    email: str = "",
+) -> StaffProfile:
+    """A user with a staff profile and the permission group of its role."""
+    role = Role(role)
+    if team is not None and department is None:
+        department = team.department
+    user = User(username=username, email=email, first_name=display_name)
+    user.is_staff = role == Role.ADMINISTRATOR
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    profile = StaffProfile.objects.create(
+        user=user,
+        employee_no=employee_no,
+        display_name=display_name,
+        role=role,
+        department=department,
+        team=team,
+    )
+    user.groups.add(Group.objects.get(name=group_name(role)))
+    return profile
+
+
+@transaction.atomic
+def staff_set_role(*, profile: StaffProfile, role: str) -> StaffProfile:
+    """Move a staff member to another role: the role groups follow, other groups stay."""
+    role = Role(role)
+    user = profile.user
+    user.groups.remove(*Group.objects.filter(name__in=[group_name(r) for r in Role]))
+    user.groups.add(Group.objects.get(name=group_name(role)))
+    is_staff = role == Role.ADMINISTRATOR
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    profile.role = role
+    profile.save(update_fields=["role", "updated_at"])
+    return profile
+
+
+def heartbeat_record(*, name: str, now: dt.datetime, worker: str = "") -> None:
+    """Record that the named periodic job ran. One conditional UPDATE, an INSERT the first
+    time; a concurrent first insert loses the race harmlessly and updates instead."""
+    updated = Heartbeat.objects.filter(name=name).update(
+        last_run_at=now, runs=F("runs") + 1, worker=worker[:200]
+    )
+    if updated:
+        return
+    _, created = Heartbeat.objects.get_or_create(
+        name=name, defaults={"last_run_at": now, "runs": 1, "worker": worker[:200]}
+    )
+    if not created:
+        Heartbeat.objects.filter(name=name).update(
+            last_run_at=now, runs=F("runs") + 1, worker=worker[:200]
+        )

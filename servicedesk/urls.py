@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from servicedesk import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("health/", views.health_page, name="health"),
+    path("org/", views.org_page, name="org"),
+    path("calendars/", views.calendars_page, name="calendars"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

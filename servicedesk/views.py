@@ -1,0 +1,68 @@
+"""Pages of the shared kernel. Views only translate: check access, call a selector or a
+service, render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from servicedesk.forms import DeadlineForm
+from servicedesk.selectors import (
+    business_calendars_with_periods,
+    org_overview,
+    staff_profile_of,
+    system_health,
+)
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "servicedesk/home.html", {"profile": staff_profile_of(request.user)})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and `make run`: no login, no personal data."""
+    health = system_health(now=timezone.now())
+    return JsonResponse(health, status=200 if health["ok"] else 503)
+
+
+@login_required
+@permission_required("servicedesk.view_system_health", raise_exception=True)
+@never_cache
+@require_GET
+def health_page(request: HttpRequest) -> HttpResponse:
+    health = system_health(now=timezone.now())
+    template = "servicedesk/_health_panel.html" if request.htmx else "servicedesk/health.html"
+    return render(request, template, {"health": health}, status=200 if health["ok"] else 503)
+
+
+@login_required
+@permission_required("servicedesk.view_department", raise_exception=True)
+@require_GET
+def org_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "servicedesk/org.html", {"departments": org_overview()})
+
+
+@login_required
+@permission_required("servicedesk.view_businesscalendar", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def calendars_page(request: HttpRequest) -> HttpResponse:
+    result = None
+    if request.method == "POST":
+        form = DeadlineForm(request.POST)
+        if form.is_valid():
+            result = form.compute()
+    else:
+        form = DeadlineForm()
+    context = {"form": form, "result": result}
+    if request.htmx:
+        return render(request, "servicedesk/_deadline_result.html", context)
+    context["calendars"] = business_calendars_with_periods()
+    return render(request, "servicedesk/calendars.html", context)

@@ -1,0 +1,1 @@
+"""Volume forecast, Erlang C requirements, shifts, attendance and leave."""

@@ -1,0 +1,31 @@
+"""A real Celery worker on the configured broker (filesystem by default, Redis when
+REDIS_URL is set) runs the heartbeat job and the database records it."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from servicedesk.celery import app
+from servicedesk.models import Heartbeat
+from servicedesk.tasks import HEARTBEAT, heartbeat_task
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_records_the_heartbeat(settings, tmp_path):
+    if not settings.REDIS_URL:  # a private queue folder, so no stale message interferes
+        (tmp_path / "queue").mkdir()
+        queue = str(tmp_path / "queue")
+        app.conf.broker_transport_options = {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": queue,
+            "data_folder_out": queue,
+        }
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        heartbeat_task.delay()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not Heartbeat.objects.filter(name=HEARTBEAT):
+            time.sleep(0.2)
+    beat = Heartbeat.objects.get(name=HEARTBEAT)
+    assert beat.runs == 1
+    assert beat.worker
