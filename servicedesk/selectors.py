@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.calendars import official_coverage_warnings
@@ -90,7 +91,7 @@ def system_health(*, now) -> dict:
         age = (now - beat.last_run_at).total_seconds()
         checks["heartbeat"] = {
             "ok": 0 <= age <= max_age or -5 < age < 0,
-            "last_run_at": beat.last_run_at.isoformat(),
+            "last_run_at": timezone.localtime(beat.last_run_at).isoformat(),
             "age_seconds": round(age, 1),
             "max_age_seconds": max_age,
             "runs": beat.runs,
@@ -102,7 +103,7 @@ def system_health(*, now) -> dict:
         warnings = [str(w) for w in official_coverage_warnings(now.date())]
     return {
         "ok": all(c["ok"] for c in checks.values()),
-        "checked_at": now.isoformat(),
+        "checked_at": timezone.localtime(now).isoformat(),
         "checks": checks,
         "warnings": warnings,
     }

@@ -30,7 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and `make run`: no login, no personal data."""
     health = system_health(now=timezone.now())
-    return JsonResponse(health, status=200 if health["ok"] else 503)
+    return JsonResponse(
+        health, status=200 if health["ok"] else 503, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @login_required

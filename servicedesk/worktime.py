@@ -196,7 +196,9 @@ class WorkCalendar:
             index = self._extend_forward(index, t)
         seconds, rest = divmod(at, 1_000_000)
         moment = _from_timestamp(seconds, self.tz)
-        return moment + dt.timedelta(microseconds=rest) if rest else moment
+        # replace(), not "+ timedelta": aware arithmetic is wall-clock and would drop the
+        # fold of a repeated hour (the end of daylight saving time).
+        return moment.replace(microsecond=rest) if rest else moment
 
     def between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
         """Working time from a to b; timedelta(0) when b <= a (never negative)."""
@@ -244,7 +246,7 @@ class WorkCalendar:
     def _to_datetime(self, us: int) -> dt.datetime:
         seconds, rest = divmod(us, 1_000_000)
         moment = _from_timestamp(seconds, self.tz)
-        return moment + dt.timedelta(microseconds=rest) if rest else moment
+        return moment.replace(microsecond=rest) if rest else moment
 
     def _local_year(self, us: int) -> int:
         try:

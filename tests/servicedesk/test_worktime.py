@@ -4,7 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from servicedesk.worktime import (
@@ -231,6 +231,8 @@ def test_queries_anywhere_in_2000_to_2100_extend_the_index():
 
 def test_daylight_saving_day_has_its_real_length():
     night = calendar("night_berlin", EVERY_DAY, ("00:00", "04:00"), tz="Europe/Berlin")
+    autumn = at("2026-10-25T00:00", BERLIN)  # clocks go 03:00 → 02:00
+    assert night.between(autumn, autumn + hours(5)) == hours(5)
     spring = at("2026-03-29T00:00", BERLIN)  # clocks go 02:00 → 03:00
     assert night.between(spring, spring + hours(5)) == hours(3)
     assert ALWAYS_BERLIN.between(spring, at("2026-03-30T00:00", BERLIN)) == hours(23)
@@ -248,19 +250,27 @@ def test_overlap_check_finds_same_weekday_overlaps_only():
 
 
 # --- properties -------------------------------------------------------------------------
+# Results are compared in UTC: two wall times in one zone compare equal across the repeated
+# autumn hour whatever their fold, and Python calls an ambiguous wall time unequal to any
+# instant in another zone (PEP 495).
 
-ENGINES = [WORK_CN, LUNCH_CN, PEAK, ALWAYS, WORK_BERLIN, NIGHT_AND_DAY]
+NIGHT_BERLIN = calendar("night_berlin", EVERY_DAY, ("00:00", "04:00"), tz="Europe/Berlin")
+ENGINES = [WORK_CN, LUNCH_CN, PEAK, ALWAYS, WORK_BERLIN, NIGHT_AND_DAY, NIGHT_BERLIN]
 engines = st.sampled_from(ENGINES)
 durations = st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(days=20))
 positive_durations = st.timedeltas(min_value=dt.timedelta(microseconds=1), max_value=hours(200))
 
 
-def moments(tz=SHANGHAI):
+def moments(*zones):
     return st.datetimes(
         min_value=dt.datetime(2024, 1, 1),  # noqa: DTZ001 (hypothesis bounds are naive)
         max_value=dt.datetime(2027, 12, 31),  # noqa: DTZ001
-        timezones=st.just(tz),
+        timezones=st.sampled_from(zones or (SHANGHAI, BERLIN)),
     )
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(UTC)
 
 
 @given(engines, moments(), durations)
@@ -271,30 +281,32 @@ def test_measuring_a_deadline_gives_back_the_duration(engine, start, duration):
 @given(engines, moments(), moments(), durations)
 def test_deadlines_do_not_go_backwards_when_the_start_moves_later(engine, a, b, duration):
     first, second = sorted([a, b])
-    assert engine.add(first, duration) <= engine.add(second, duration)
+    assert utc(engine.add(first, duration)) <= utc(engine.add(second, duration))
 
 
 @given(engines, moments(), durations, durations)
 def test_deadlines_do_not_go_backwards_when_the_duration_grows(engine, start, d1, d2):
     shorter, longer = sorted([d1, d2])
-    assert engine.add(start, shorter) <= engine.add(start, longer)
+    assert utc(engine.add(start, shorter)) <= utc(engine.add(start, longer))
 
 
 @given(engines, moments(), durations, positive_durations)
 def test_adding_in_two_steps_equals_adding_once(engine, start, d1, d2):
-    assert engine.add(engine.add(start, d1), d2) == engine.add(start, d1 + d2)
+    assert utc(engine.add(engine.add(start, d1), d2)) == utc(engine.add(start, d1 + d2))
 
 
 @given(moments(), durations)
 def test_always_open_calendar_is_plain_addition(start, duration):
-    assert ALWAYS.add(start, duration).astimezone(UTC) == start.astimezone(UTC) + duration
+    assert utc(ALWAYS.add(start, duration)) == utc(start) + duration
 
 
 @given(moments(BERLIN), durations)
+@example(  # the repeated hour: 02:00:00.000001 after the clocks went back (fold=1)
+    start=dt.datetime(2024, 10, 27, 0, 32, tzinfo=BERLIN),
+    duration=dt.timedelta(seconds=8880, microseconds=1),
+)
 def test_always_open_calendar_is_plain_addition_across_daylight_saving(start, duration):
-    # Compared in UTC: Python calls an ambiguous wall time (the repeated hour in October)
-    # unequal to any instant in another zone (PEP 495).
-    assert ALWAYS_BERLIN.add(start, duration).astimezone(UTC) == start.astimezone(UTC) + duration
+    assert utc(ALWAYS_BERLIN.add(start, duration)) == utc(start) + duration
 
 
 @given(engines, moments(), moments(), moments())
@@ -305,7 +317,7 @@ def test_between_is_additive(engine, a, b, c):
 
 @given(engines, moments(), positive_durations)
 def test_deadline_is_inside_working_time_or_at_its_closing(engine, start, duration):
-    deadline = engine.add(start, duration)
+    deadline = utc(engine.add(start, duration))
     just_before = deadline - dt.timedelta(microseconds=1)
     assert engine.is_working(just_before)
     assert engine.between(just_before, deadline) == dt.timedelta(microseconds=1)
