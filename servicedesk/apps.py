@@ -25,3 +25,5 @@ class ServicedeskConfig(AppConfig):
         # After every migrate (permissions exist by then), role groups gain any permission
         # a newer release added to servicedesk.roles.ROLE_PERMISSIONS.
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="role_groups")
+        # Connects the signals that drop cached calendar engines when their data changes.
+        from servicedesk import calendars  # noqa: F401
