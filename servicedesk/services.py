@@ -81,3 +81,11 @@ def heartbeat_record(*, name: str, now: dt.datetime, worker: str = "") -> None:
         Heartbeat.objects.filter(name=name).update(
             last_run_at=now, runs=F("runs") + 1, worker=worker[:200]
         )
+
+
+def idempotency_keys_purge(*, older_than: dt.datetime) -> int:
+    """Forget stored API responses older than the retry window. Safe to run twice."""
+    from servicedesk.models import IdempotencyKey
+
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=older_than).delete()
+    return deleted

@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "idempotency-keys-purge": {
+        "task": "servicedesk.tasks.idempotency_keys_purge_task",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120)
 

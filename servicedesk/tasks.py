@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 
 from celery import shared_task
 from django.utils import timezone
 
-from servicedesk.services import heartbeat_record
+from servicedesk.services import heartbeat_record, idempotency_keys_purge
 
 HEARTBEAT = "worker"
 
@@ -15,3 +16,8 @@ HEARTBEAT = "worker"
 @shared_task(ignore_result=True)
 def heartbeat_task() -> None:
     heartbeat_record(name=HEARTBEAT, now=timezone.now(), worker=socket.gethostname())
+
+
+@shared_task(ignore_result=True)
+def idempotency_keys_purge_task() -> None:
+    idempotency_keys_purge(older_than=timezone.now() - dt.timedelta(days=2))

@@ -1,3 +1,4 @@
+from .api import IdempotencyKey
 from .calendars import BusinessCalendar, OfficialDay, OfficialYear, Weekday, WorkingPeriod
 from .health import Heartbeat
 from .org import Company, Department, StaffProfile, Team
@@ -7,6 +8,7 @@ __all__ = [
     "Company",
     "Department",
     "Heartbeat",
+    "IdempotencyKey",
     "OfficialDay",
     "OfficialYear",
     "StaffProfile",

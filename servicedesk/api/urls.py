@@ -1,0 +1,19 @@
+"""`/api/v1/`: one router for every app's viewsets, the OpenAPI schema and its docs page
+(Swagger UI served from drf-spectacular-sidecar, never a CDN)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from servicedesk.api import views
+
+router = DefaultRouter()
+
+urlpatterns = [
+    path("me/", views.me, name="api-me"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]
