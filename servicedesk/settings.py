@@ -129,6 +129,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "servicedesk.sqlite3",
+            # A file, not the in-memory default: concurrency tests then see the same
+            # locking (busy timeout, IMMEDIATE transactions) as the web process and worker.
+            "TEST": {"NAME": str(VAR_DIR / "test_servicedesk.sqlite3")},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

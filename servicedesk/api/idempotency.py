@@ -1,8 +1,8 @@
 """`Idempotency-Key` for POST: the first request's response is stored with the key, in the
 same transaction as the record it created; a retry with the same key and body gets that
 response again and creates nothing. A retry with another body is refused (422); a retry
-racing the first request loses on the unique constraint, rolls back and is told to retry
-(409) — in no case are two records created."""
+racing the first request waits for it on the key's unique constraint, then gets the same
+answer — in no case are two records created."""
 
 from __future__ import annotations
 
@@ -19,11 +19,6 @@ from servicedesk.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
-
-
-class IdempotencyConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "idempotency_in_progress"
 
 
 class IdempotencyMismatch(APIException):
@@ -55,17 +50,24 @@ class IdempotentCreateMixin:
             return self._replay(stored, fingerprint)
         try:
             with transaction.atomic():
+                # Claim the key first: a concurrent request with the same key waits on the
+                # unique index (PostgreSQL) or the write lock (SQLite) until this
+                # transaction ends, then fails with IntegrityError and replays our answer.
+                claim = IdempotencyKey.objects.create(
+                    user=request.user,
+                    key=key,
+                    method=request.method,
+                    path=request.path[:300],
+                    request_fingerprint=fingerprint,
+                    response_status=0,
+                )
                 response = super().create(request, *args, **kwargs)
-                if status.is_success(response.status_code):
-                    IdempotencyKey.objects.create(
-                        user=request.user,
-                        key=key,
-                        method=request.method,
-                        path=request.path[:300],
-                        request_fingerprint=fingerprint,
-                        response_status=response.status_code,
-                        response_body=response.data,
-                    )
+                if not status.is_success(response.status_code):
+                    transaction.set_rollback(True)  # keep no key for a failed request
+                    return response
+                claim.response_status = response.status_code
+                claim.response_body = response.data
+                claim.save(update_fields=["response_status", "response_body"])
         except IntegrityError:
             stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
             if stored is None:

@@ -7,8 +7,11 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from servicedesk.api import views
+from tickets.api import CustomerViewSet
 
+# The project's composition root for the API: each app contributes its viewsets here.
 router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

@@ -92,6 +92,11 @@ class WorkingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.start == self.end == dt.time(0):
+            return f"{self.get_weekday_display()} {_('all day')}"
+        if self.end <= self.start:
+            return (f"{self.get_weekday_display()} {self.start:%H:%M}–"
+                    f"{_('next day')} {self.end:%H:%M}")
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     @property

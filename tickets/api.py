@@ -1,0 +1,81 @@
+"""Customers API (`/api/v1/customers/`). Phone and ID number are masked for callers
+without the personal-data permission; creation goes through `customer_create`."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
+from tickets.models import Customer
+from tickets.selectors import customers_visible_to
+from tickets.services import customer_create, customer_update
+from tickets.validators import phone_normalize
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "code", "name", "phone", "id_number", "company", "notes",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "code", "created_at", "updated_at"]
+        extra_kwargs = {"id_number": {"required": False}, "company": {"required": False},
+                        "notes": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not can_see_personal_data(request.user):
+            data["phone"] = mask_phone(instance.phone)
+            data["id_number"] = mask_id_number(instance.id_number)
+        return data
+
+    def _run(self, service, **kwargs):
+        try:
+            return service(**kwargs)
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(exc.message_dict) from exc
+            raise ValidationError({"non_field_errors": exc.messages}) from exc
+
+    def create(self, validated_data):
+        return self._run(customer_create, by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self._run(customer_update, customer=instance, by=self.context["request"].user,
+                         **validated_data)
+
+
+class CustomerFilter(django_filters.FilterSet):
+    phone = django_filters.CharFilter(method="filter_phone", label="phone")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Customer
+        fields = ["code", "company"]
+
+    def filter_phone(self, queryset, name, value):
+        try:
+            return queryset.filter(phone=phone_normalize(value))
+        except DjangoValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+
+
+class CustomerViewSet(
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+
+    def get_queryset(self):
+        return customers_visible_to(user=self.request.user).order_by("-id")
