@@ -35,19 +35,22 @@ _SEE_CALENDARS = ["servicedesk.view_businesscalendar", "servicedesk.view_officia
 _LEAD = [*_SEE_ORG, *_SEE_CALENDARS, "servicedesk.view_staffprofile"]
 _HEALTH = ["servicedesk.view_system_health"]
 _PERSONAL_DATA = ["servicedesk.view_personal_data"]
+_SEE_CUSTOMERS = ["tickets.view_customer"]
+_INTAKE = [*_SEE_CUSTOMERS, "tickets.add_customer", "tickets.change_customer"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.TIER1: [*_SEE_CALENDARS],
-    Role.TIER2: [*_SEE_CALENDARS, *_PERSONAL_DATA],
-    Role.PUBLIC_OPINION: [*_SEE_CALENDARS, *_PERSONAL_DATA],
-    Role.MAJOR_SAFETY: [*_SEE_CALENDARS, *_PERSONAL_DATA],
-    Role.TEAM_LEAD: [*_LEAD],
-    Role.SHIFT_LEAD: [*_LEAD],
-    Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH],
-    Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH],
-    Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH],
+    Role.TIER1: [*_SEE_CALENDARS, *_INTAKE],
+    Role.TIER2: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
+    Role.PUBLIC_OPINION: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
+    Role.MAJOR_SAFETY: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
+    Role.TEAM_LEAD: [*_LEAD, *_INTAKE],
+    Role.SHIFT_LEAD: [*_LEAD, *_INTAKE],
+    Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE],
+    Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS],
+    Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS],
     Role.ADMINISTRATOR: [
         *_LEAD,
+        *_INTAKE,
         *_PERSONAL_DATA,
         *_HEALTH,
         "servicedesk.add_department",

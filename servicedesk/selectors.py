@@ -27,6 +27,7 @@ class NavItem:
 # (label, url name, permission needed or None for every signed-in staff member)
 _NAVIGATION = [
     (_("Workbench"), "home", None),
+    (_("Incoming call"), "tickets:incoming", "tickets.add_customer"),
     (_("Organisation"), "org", "servicedesk.view_department"),
     (_("Business calendars"), "calendars", "servicedesk.view_businesscalendar"),
     (_("System health"), "health", "servicedesk.view_system_health"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("health/", views.health_page, name="health"),
     path("org/", views.org_page, name="org"),
     path("calendars/", views.calendars_page, name="calendars"),
+    path("tickets/", include("tickets.urls")),
     path("api/v1/", include("servicedesk.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

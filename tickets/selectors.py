@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from servicedesk.selectors import staff_profile_of
+from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
 from tickets.models import Customer
 from tickets.validators import phone_normalize
 
@@ -25,3 +28,31 @@ def customers_visible_to(*, user) -> QuerySet[Customer]:
     if staff_profile_of(user) is None:
         return Customer.objects.none()
     return Customer.objects.all()
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """What the agent sees of a caller: personal data masked unless the viewer may see it."""
+
+    id: int
+    code: str
+    name: str
+    phone: str
+    id_number: str
+    company: str
+    notes: str
+    created_at: object
+
+
+def customer_card(*, customer: Customer, viewer) -> CustomerCard:
+    unmasked = can_see_personal_data(viewer)
+    return CustomerCard(
+        id=customer.pk,
+        code=customer.code,
+        name=customer.name,
+        phone=customer.phone if unmasked else mask_phone(customer.phone),
+        id_number=customer.id_number if unmasked else mask_id_number(customer.id_number),
+        company=customer.company,
+        notes=customer.notes,
+        created_at=customer.created_at,
+    )

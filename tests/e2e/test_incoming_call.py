@@ -1,0 +1,39 @@
+"""An agent takes a call from an unknown number, registers the caller inline and sees the
+new customer's card — all without a page reload."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_login_navigation import PASSWORD, log_in
+from tests.factories import StaffFactory
+from tickets.models import Customer
+
+
+def test_agent_registers_a_new_caller_without_a_reload(page: Page, live_server):
+    StaffFactory(role="tier1", user__username="agent-e2e", password=PASSWORD)
+    log_in(page, live_server.url, "agent-e2e")
+
+    page.locator("nav#main-nav").get_by_role("link", name="来电受理").click()
+    page.evaluate("window.__sameDocument = true")  # lost if the page reloads
+
+    page.get_by_label("来电号码").fill("139 0013 9000")
+    page.get_by_label("来电号码").press("Enter")
+    form = page.locator("#caller form")
+    expect(form.get_by_label("电话")).to_have_value("13900139000")
+
+    # A wrong ID number is refused field by field, in Chinese, and nothing is saved.
+    form.get_by_label("姓名").fill("王芳")
+    form.get_by_label("身份证号").fill("110105194912310021")
+    form.get_by_role("button", name="登记客户").click()
+    expect(page.locator("#caller .field-error")).to_contain_text("身份证号校验位不正确")
+    assert Customer.objects.count() == 0
+
+    page.locator("#caller form").get_by_label("身份证号").fill("11010519491231002X")
+    page.locator("#caller form").get_by_role("button", name="登记客户").click()
+    card = page.locator(".customer-card")
+    expect(card).to_contain_text("王芳")
+    expect(card).to_contain_text("139****9000")  # a tier-1 agent sees masked numbers
+    customer = Customer.objects.get()
+    expect(card).to_contain_text(customer.code)
+    assert page.evaluate("window.__sameDocument") is True

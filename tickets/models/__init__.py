@@ -1,0 +1,3 @@
+from .customers import Customer, CustomerCodeCounter
+
+__all__ = ["Customer", "CustomerCodeCounter"]
