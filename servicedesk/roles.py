@@ -36,7 +36,15 @@ _LEAD = [*_SEE_ORG, *_SEE_CALENDARS, "servicedesk.view_staffprofile"]
 _HEALTH = ["servicedesk.view_system_health"]
 _PERSONAL_DATA = ["servicedesk.view_personal_data"]
 _SEE_CUSTOMERS = ["tickets.view_customer"]
-_INTAKE = [*_SEE_CUSTOMERS, "tickets.add_customer", "tickets.change_customer"]
+_SEE_CASES = ["tickets.view_case", "tickets.view_casecategory", "tickets.view_caseevent"]
+_INTAKE = [
+    *_SEE_CUSTOMERS,
+    "tickets.add_customer",
+    "tickets.change_customer",
+    *_SEE_CASES,
+    "tickets.add_case",
+    "tickets.change_case",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.TIER1: [*_SEE_CALENDARS, *_INTAKE],
@@ -46,8 +54,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.TEAM_LEAD: [*_LEAD, *_INTAKE],
     Role.SHIFT_LEAD: [*_LEAD, *_INTAKE],
     Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE],
-    Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS],
-    Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS],
+    Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
+                   "tickets.change_case"],
+    Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
+                           "tickets.change_case"],
     Role.ADMINISTRATOR: [
         *_LEAD,
         *_INTAKE,

@@ -88,3 +88,5 @@ class CustomerAdmin(admin.ModelAdmin):
                 **{field: form.cleaned_data.get(field, "") for field in form.Meta.fields},
             )
         vars(obj).update(vars(saved))
+
+from tickets import admin_cases  # noqa: E402, F401  (case admin lives in its own module)

@@ -1,3 +1,22 @@
 from .customers import Customer, CustomerCodeCounter
 
 __all__ = ["Customer", "CustomerCodeCounter"]
+from .cases import (  # noqa: E402
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseGrade,
+    CaseKind,
+    CaseNumberCounter,
+    CaseStatus,
+)
+
+__all__ += [
+    "Case",
+    "CaseCategory",
+    "CaseEvent",
+    "CaseGrade",
+    "CaseKind",
+    "CaseNumberCounter",
+    "CaseStatus",
+]

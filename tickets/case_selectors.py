@@ -1,0 +1,66 @@
+"""Read-side queries of the tickets app: cases, who may see them and who may change them."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.shortcuts import get_object_or_404
+
+from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, Role
+from servicedesk.selectors import staff_profile_of
+from tickets.models import Case, CaseEvent
+
+DEPARTMENT_ROLES = AGENT_ROLES | FLOOR_LEAD_ROLES | {Role.SUPERVISOR}
+
+
+def cases_visible_to(*, user) -> QuerySet[Case]:
+    """Management sees every case; agents, floor leads and supervisors the cases of their
+    own department; anybody without a staff profile none."""
+    profile = staff_profile_of(user)
+    if profile is None:
+        return Case.objects.none()
+    if profile.role in MANAGEMENT_ROLES:
+        return Case.objects.all()
+    if profile.role in DEPARTMENT_ROLES and profile.department_id is not None:
+        return Case.objects.filter(department_id=profile.department_id)
+    return Case.objects.none()
+
+
+def case_is_editable_by(*, case: Case, user) -> bool:
+    """Whoever sees a case may change it, except that a tier-1 agent changes only the cases
+    assigned to them or that they opened."""
+    profile = staff_profile_of(user)
+    if profile is None:
+        return False
+    if profile.role == Role.TIER1:
+        return user.pk in (case.assignee_id, case.first_contact_owner_id)
+    return True
+
+
+def get_case_for_user(*, user, case_id: int, write: bool = False) -> Case:
+    """The case, if `user` may see it (404 otherwise) and, with write=True, change it
+    (403 otherwise)."""
+    case = get_object_or_404(cases_visible_to(user=user), pk=case_id)
+    if write and not case_is_editable_by(case=case, user=user):
+        raise PermissionDenied
+    return case
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """The case's events, oldest first, with their actors."""
+    return (
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor", "actor__staff_profile")
+        .order_by("at", "id")
+    )
+
+
+def my_queue(*, user) -> QuerySet[Case]:
+    """The open cases assigned to `user`: promised call-backs first (soonest first), then
+    the oldest cases."""
+    return (
+        cases_visible_to(user=user)
+        .filter(assignee_id=user.pk, status__in=Case.OPEN_STATUSES)
+        .select_related("customer", "category", "team", "department")
+        .order_by(F("promised_callback_at").asc(nulls_last=True), "opened_at", "id")
+    )

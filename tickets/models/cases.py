@@ -1,0 +1,253 @@
+"""Cases (工单): their categories, the cases themselves, their timeline and the counter that
+hands out case numbers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.roles import Role
+
+
+class CaseKind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    URGENT = "urgent", _("Urgent case")
+    SUGGESTION = "suggestion", _("Suggestion")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for the customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseGrade(models.TextChoices):
+    A = "A", _("A – major complaint")
+    B = "B", _("B – serious complaint")
+    C = "C", _("C – general complaint")
+    D = "D", _("D – warning")
+
+
+class CaseCategory(models.Model):
+    """A node of the classification tree. The top level has one node per case kind; the
+    leaves carry the default owner and time limit (domain.md, "Contacts and cases")."""
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    owner_role = models.CharField(
+        _("owner role"), max_length=30, choices=Role.choices, blank=True
+    )
+    owner_team = models.ForeignKey(
+        "servicedesk.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner team"),
+    )
+    time_limit = models.DurationField(
+        _("time limit"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    ordering = models.PositiveSmallIntegerField(_("ordering"), default=0)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["kind", "ordering", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CaseKind.values), name="casecategory_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(owner_role="") | Q(owner_role__in=Role.values),
+                name="casecategory_owner_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="casecategory_name_not_blank"
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="casecategory_name_unique_per_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.parent_id is not None and self.parent.kind != self.kind:
+            raise ValidationError(
+                {"kind": _("A category has the same kind as the category above it.")}
+            )
+
+
+class Case(models.Model):
+    """A customer's request, from opening to closing. `number` is K + yyyymmdd + a daily
+    sequence; `version` grows with every write (optimistic concurrency)."""
+
+    Kind = CaseKind
+    Status = CaseStatus
+    Grade = CaseGrade
+
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING_CUSTOMER)
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    category = models.ForeignKey(
+        CaseCategory, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category")
+    )
+    customer = models.ForeignKey(
+        "tickets.Customer",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("customer"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        "servicedesk.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("team"),
+    )
+    department = models.ForeignKey(
+        "servicedesk.Department",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("department"),
+    )
+    first_contact_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="first_contact_cases",
+        verbose_name=_("first-contact owner"),
+        help_text=_("Whoever first received the case (首问责任人)."),
+    )
+    promised_callback_at = models.DateTimeField(
+        _("promised call-back"), null=True, blank=True
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+        indexes = [
+            models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
+            models.Index(fields=["department", "status"], name="case_department_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="case_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=CaseKind.values), name="case_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(grade="")
+                | Q(kind=CaseKind.COMPLAINT, grade__in=CaseGrade.values),
+                name="case_grade_only_on_complaints",
+            ),
+            models.CheckConstraint(condition=~Q(subject=""), name="case_subject_not_blank"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="case_version_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("Opened")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    EDITED = "edited", _("Edited")
+    GRADED = "graded", _("Graded")
+    COMMENTED = "commented", _("Commented")
+    REOPENED = "reopened", _("Reopened")
+
+
+class CaseEvent(models.Model):
+    """One row of a case's timeline, written by the service that made the change."""
+
+    Kind = CaseEventKind
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    from_value = models.CharField(_("from"), max_length=100, blank=True)
+    to_value = models.CharField(_("to"), max_length=100, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CaseEventKind.values), name="caseevent_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number handed out on a day (yyyymmdd)."""
+
+    day = models.CharField(_("day"), max_length=8, primary_key=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
