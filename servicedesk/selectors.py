@@ -28,6 +28,7 @@ class NavItem:
 _NAVIGATION = [
     (_("Workbench"), "home", None),
     (_("Incoming call"), "tickets:incoming", "tickets.add_customer"),
+    (_("My queue"), "tickets:queue", "tickets.add_case"),
     (_("Organisation"), "org", "servicedesk.view_department"),
     (_("Business calendars"), "calendars", "servicedesk.view_businesscalendar"),
     (_("System health"), "health", "servicedesk.view_system_health"),

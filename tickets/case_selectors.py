@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, Role
@@ -55,12 +56,22 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     )
 
 
+def with_due_at(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate `due_at`: the promised call-back when the agent gave one, otherwise the
+    opening plus the category's time limit (wall-clock; the SLA timers on the business
+    calendar replace this), or None for a category without a limit."""
+    limit_due = ExpressionWrapper(
+        F("opened_at") + F("category__time_limit"), output_field=DateTimeField()
+    )
+    return queryset.annotate(due_at=Coalesce("promised_callback_at", limit_due))
+
+
 def my_queue(*, user) -> QuerySet[Case]:
-    """The open cases assigned to `user`: promised call-backs first (soonest first), then
-    the oldest cases."""
+    """The open cases assigned to `user`, soonest due first; cases without a due time
+    last, oldest first."""
     return (
-        cases_visible_to(user=user)
+        with_due_at(cases_visible_to(user=user))
         .filter(assignee_id=user.pk, status__in=Case.OPEN_STATUSES)
         .select_related("customer", "category", "team", "department")
-        .order_by(F("promised_callback_at").asc(nulls_last=True), "opened_at", "id")
+        .order_by(F("due_at").asc(nulls_last=True), "opened_at", "id")
     )

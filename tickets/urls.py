@@ -1,10 +1,17 @@
 from django.urls import path
 
-from tickets import views
+from tickets import views, views_cases
 
 app_name = "tickets"
 
 urlpatterns = [
     path("incoming/", views.incoming_call, name="incoming"),
     path("customers/new/", views.customer_create_view, name="customer-create"),
+    path("queue/", views_cases.queue_page, name="queue"),
+    path("cases/<int:case_id>/", views_cases.case_detail, name="case"),
+    path(
+        "cases/<int:case_id>/transition/",
+        views_cases.case_transition_view,
+        name="case-transition",
+    ),
 ]

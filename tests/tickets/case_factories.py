@@ -17,6 +17,7 @@ SEEDED = {
     "complaint-service-attitude": (Case.Kind.COMPLAINT, "服务态度", 12 * 60),
     "urgent-account-security": (Case.Kind.URGENT, "账户安全", 10),
     "urgent-system-failure": (Case.Kind.URGENT, "系统故障", 5),
+    "suggestion-feedback": (Case.Kind.SUGGESTION, "意见与建议", None),
 }
 
 
@@ -24,7 +25,11 @@ def category(code: str) -> CaseCategory:
     kind, name, minutes = SEEDED[code]
     found, _ = CaseCategory.objects.get_or_create(
         code=code,
-        defaults={"kind": kind, "name": name, "time_limit": dt.timedelta(minutes=minutes)},
+        defaults={
+            "kind": kind,
+            "name": name,
+            "time_limit": dt.timedelta(minutes=minutes) if minutes else None,
+        },
     )
     return found
 

@@ -119,7 +119,7 @@ def test_timeline_lists_events_oldest_first_with_actors_joined(
 # --- my queue --------------------------------------------------------------------------
 
 
-def test_my_queue_holds_open_cases_assigned_to_me_callbacks_first(department):
+def test_my_queue_holds_open_cases_assigned_to_me_soonest_due_first(department):
     me = StaffFactory(role=Role.TIER2, department=department).user
     t0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
     old = case_open_for_test(by=me, assignee=me, now=t0)
@@ -128,11 +128,13 @@ def test_my_queue_holds_open_cases_assigned_to_me_callbacks_first(department):
         promised_callback_at=t0 + dt.timedelta(hours=2),
     )
     newer = case_open_for_test(by=me, assignee=me, now=t0 + dt.timedelta(minutes=30))
+    unlimited = case_open_for_test(by=me, assignee=me, now=t0, code="suggestion-feedback")
     done = case_open_for_test(by=me, assignee=me, now=t0)
     case_transition(case=done, to_status=Case.Status.RESOLVED, by=me,
                     expected_version=done.version)
     case_open_for_test(by=me, now=t0)  # not assigned to me
-    assert list(my_queue(user=me)) == [promised, old, newer]
+    # due: old 09:05 (5-minute limit), newer 09:35, promised call-back 11:00, no limit last
+    assert list(my_queue(user=me)) == [old, newer, promised, unlimited]
 
 
 @pytest.mark.parametrize("n", [1, 20])

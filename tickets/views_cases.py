@@ -1,0 +1,89 @@
+"""Case pages of the agent workspace: my queue, case detail with its timeline, and the
+status actions. Access goes through get_case_for_user; rules live in the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets.case_selectors import case_is_editable_by, case_timeline, get_case_for_user, my_queue
+from tickets.case_services import CASE_TRANSITIONS, CaseConflict, case_transition
+from tickets.masking import can_see_personal_data, mask_phone
+from tickets.models import Case
+
+
+@login_required
+@permission_required("tickets.view_case", raise_exception=True)
+@require_GET
+def queue_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/queue.html", {"cases": my_queue(user=request.user)[:200]})
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict:
+    unmasked = can_see_personal_data(request.user)
+    editable = case_is_editable_by(case=case, user=request.user)
+    return {
+        "case": case,
+        "customer_phone": case.customer.phone if unmasked else mask_phone(case.customer.phone),
+        "timeline": [_event_row(event) for event in case_timeline(case=case)],
+        "transitions": [
+            (status, Case.Status(status).label)
+            for status in sorted(CASE_TRANSITIONS.get(case.status, ()))
+        ] if editable else [],
+    }
+
+
+def _label(value: str) -> str:
+    """Status codes on the timeline read as their labels (新建 → 处理中)."""
+    return str(Case.Status(value).label) if value in Case.Status.values else value
+
+
+def _event_row(event) -> dict:
+    return {
+        "at": event.at,
+        "actor": event.actor.first_name or event.actor.get_username(),
+        "kind": event.get_kind_display(),
+        "from_value": _label(event.from_value or ""),
+        "to_value": _label(event.to_value or ""),
+        "reason": event.reason,
+    }
+
+
+@login_required
+@permission_required("tickets.view_case", raise_exception=True)
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id)
+    return render(request, "tickets/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    try:
+        expected_version = int(request.POST.get("version", ""))
+    except ValueError:
+        expected_version = -1
+    try:
+        case_transition(
+            case=case,
+            to_status=request.POST.get("to_status", ""),
+            reason=request.POST.get("reason", "").strip(),
+            by=request.user,
+            expected_version=expected_version,
+        )
+    except CaseConflict as exc:
+        messages.error(request, exc.messages[0])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("tickets:case", case_id=case.pk)
