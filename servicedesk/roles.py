@@ -36,7 +36,12 @@ _LEAD = [*_SEE_ORG, *_SEE_CALENDARS, "servicedesk.view_staffprofile"]
 _HEALTH = ["servicedesk.view_system_health"]
 _PERSONAL_DATA = ["servicedesk.view_personal_data"]
 _SEE_CUSTOMERS = ["tickets.view_customer"]
-_SEE_CASES = ["tickets.view_case", "tickets.view_casecategory", "tickets.view_caseevent"]
+_SEE_CASES = [
+    "tickets.view_case",
+    "tickets.view_casecategory",
+    "tickets.view_caseevent",
+    "tickets.view_contact",
+]
 _INTAKE = [
     *_SEE_CUSTOMERS,
     "tickets.add_customer",
@@ -44,6 +49,7 @@ _INTAKE = [
     *_SEE_CASES,
     "tickets.add_case",
     "tickets.change_case",
+    "tickets.add_contact",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

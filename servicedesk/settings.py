@@ -131,7 +131,8 @@ else:
             "NAME": VAR_DIR / "servicedesk.sqlite3",
             # A file, not the in-memory default: concurrency tests then see the same
             # locking (busy timeout, IMMEDIATE transactions) as the web process and worker.
-            "TEST": {"NAME": str(VAR_DIR / "test_servicedesk.sqlite3")},
+            # One per process, so two test runs in one checkout never share it.
+            "TEST": {"NAME": str(VAR_DIR / f"test_servicedesk_{os.getpid()}.sqlite3")},
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,

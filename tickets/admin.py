@@ -89,4 +89,6 @@ class CustomerAdmin(admin.ModelAdmin):
             )
         vars(obj).update(vars(saved))
 
-from tickets import admin_cases  # noqa: E402, F401  (case admin lives in its own module)
+
+# Cases and contacts register their admins in their own modules.
+from tickets import admin_cases, admin_contacts  # noqa: E402, F401, I001

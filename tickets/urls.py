@@ -7,6 +7,7 @@ app_name = "tickets"
 urlpatterns = [
     path("incoming/", views.incoming_call, name="incoming"),
     path("customers/new/", views.customer_create_view, name="customer-create"),
+    path("intake/", views.intake_create_view, name="intake"),
     path("queue/", views_cases.queue_page, name="queue"),
     path("cases/<int:case_id>/", views_cases.case_detail, name="case"),
     path(

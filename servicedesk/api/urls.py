@@ -8,10 +8,12 @@ from rest_framework.routers import DefaultRouter
 
 from servicedesk.api import views
 from tickets.api import CustomerViewSet
+from tickets.api_cases import CaseViewSet
 
 # The project's composition root for the API: each app contributes its viewsets here.
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

@@ -37,3 +37,39 @@ def test_agent_registers_a_new_caller_without_a_reload(page: Page, live_server):
     customer = Customer.objects.get()
     expect(card).to_contain_text(customer.code)
     assert page.evaluate("window.__sameDocument") is True
+
+
+def test_agent_takes_a_call_opens_a_consultation_and_finds_it_in_my_queue(
+    page: Page, live_server
+):
+    from tests.tickets.case_factories import seed_categories
+    from tickets.models import Case, Contact
+
+    seed_categories()  # a live-server test starts from a flushed database
+    StaffFactory(role="tier1", user__username="agent-flow", password=PASSWORD)
+    log_in(page, live_server.url, "agent-flow")
+    page.goto(live_server.url + "/tickets/incoming/")
+    page.evaluate("window.__sameDocument = true")
+
+    page.get_by_label("来电号码").fill("13700137000")
+    page.get_by_label("来电号码").press("Enter")
+    page.locator("#caller form").get_by_label("姓名").fill("李娜")
+    page.locator("#caller form").get_by_role("button", name="登记客户").click()
+    expect(page.locator(".customer-card")).to_contain_text("李娜")
+
+    intake = page.locator("form.intake-form")
+    intake.get_by_label("分类").select_option(label="咨询 · 产品功能")
+    intake.get_by_label("主题").fill("咨询净水器滤芯更换周期")
+    intake.get_by_role("button", name="登记并建单").click()
+    expect(page.locator(".opened-case")).to_contain_text("已建单")
+    assert page.evaluate("window.__sameDocument") is True
+
+    case = Case.objects.get()
+    contact = Contact.objects.get()
+    assert (case.kind, contact.case_id, contact.answered) == ("consultation", case.pk, True)
+
+    page.locator(".opened-case").get_by_role("link", name="我的工单").click()
+    row = page.locator("#queue tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(case.number)
+    expect(row.locator("time[data-countdown]")).to_contain_text("剩余")

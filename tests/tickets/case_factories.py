@@ -3,35 +3,26 @@ Categories come from the seed migration (get_or_create keeps a flushed database 
 
 from __future__ import annotations
 
-import datetime as dt
+import importlib
 
 from tests.factories import StaffFactory
 from tests.tickets.factories import CustomerFactory
 from tickets.case_services import case_open
 from tickets.models import Case, CaseCategory
 
-SEEDED = {
-    "consultation-product-function": (Case.Kind.CONSULTATION, "产品功能", 5),
-    "consultation-logistics-query": (Case.Kind.CONSULTATION, "物流查询", 3),
-    "complaint-product-quality": (Case.Kind.COMPLAINT, "产品质量", 24 * 60),
-    "complaint-service-attitude": (Case.Kind.COMPLAINT, "服务态度", 12 * 60),
-    "urgent-account-security": (Case.Kind.URGENT, "账户安全", 10),
-    "urgent-system-failure": (Case.Kind.URGENT, "系统故障", 5),
-    "suggestion-feedback": (Case.Kind.SUGGESTION, "意见与建议", None),
-}
+
+def seed_categories() -> None:
+    """The category tree exactly as the seed migration creates it (a transactional test
+    flushes the database, so live-server and threaded tests seed it again)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("tickets.migrations.0003_seed_case_categories")
+    migration.seed(apps, None)
 
 
 def category(code: str) -> CaseCategory:
-    kind, name, minutes = SEEDED[code]
-    found, _ = CaseCategory.objects.get_or_create(
-        code=code,
-        defaults={
-            "kind": kind,
-            "name": name,
-            "time_limit": dt.timedelta(minutes=minutes) if minutes else None,
-        },
-    )
-    return found
+    seed_categories()
+    return CaseCategory.objects.get(code=code)
 
 
 def case_open_for_test(*, by=None, code: str = "consultation-product-function", **kwargs) -> Case:

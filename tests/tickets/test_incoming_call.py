@@ -85,3 +85,60 @@ def test_managers_read_customers_but_do_not_take_calls(client):
         reverse("tickets:customer-create"), {"name": "x", "phone": "13900139000"}
     )
     assert response.status_code == 403
+
+
+def _intake_data(customer, **overrides):
+    from django.utils import timezone
+
+    from tests.tickets.case_factories import category
+
+    data = {
+        "customer": customer.pk,
+        "queued_at": timezone.now().isoformat(),
+        "channel": "inbound_call",
+        "category": category("consultation-product-function").pk,
+        "subject": "咨询产品功能",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_intake_logs_the_contact_and_opens_the_case_together(client):
+    from tickets.models import Case, Contact
+
+    customer = CustomerFactory()
+    agent = StaffFactory(role=Role.TIER1).user
+    client.force_login(agent)
+    html = client.post(reverse("tickets:intake"), _intake_data(customer), **HTMX).content.decode()
+    case, contact = Case.objects.get(), Contact.objects.get()
+    assert case.number in html
+    assert (case.assignee, case.first_contact_owner, contact.case) == (agent, agent, case)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field_label"),
+    [({"category": 999999}, "分类"), ({"subject": ""}, "主题"),
+     ({"queued_at": "2026-13-01T00:00"}, None), ({"channel": "pigeon"}, "渠道")],
+)
+def test_bad_intake_input_writes_nothing(client, overrides, field_label):
+    from tickets.models import Case, Contact
+
+    customer = CustomerFactory()
+    client.force_login(StaffFactory(role=Role.TIER1).user)
+    response = client.post(reverse("tickets:intake"), _intake_data(customer, **overrides))
+    assert response.status_code == 400
+    assert 'class="field-error"' in response.content.decode() or field_label is None
+    assert (Case.objects.count(), Contact.objects.count()) == (0, 0)
+
+
+def test_known_caller_card_shows_open_cases_and_recent_contacts(client):
+    from tickets.models import Case
+
+    customer = CustomerFactory(phone="13600136000")
+    agent = StaffFactory(role=Role.TIER1).user
+    client.force_login(agent)
+    client.post(reverse("tickets:intake"), _intake_data(customer, subject="滤芯咨询"), **HTMX)
+    html = client.get(reverse("tickets:incoming"), {"phone": "13600136000"}, **HTMX)
+    html = html.content.decode()
+    assert Case.objects.get().number in html
+    assert "未结工单" in html and "最近接触记录" in html and "滤芯咨询" in html

@@ -20,3 +20,6 @@ __all__ += [
     "CaseNumberCounter",
     "CaseStatus",
 ]
+from .contacts import Contact, ContactChannel  # noqa: E402
+
+__all__ += ["Contact", "ContactChannel"]

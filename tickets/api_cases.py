@@ -1,0 +1,254 @@
+"""Cases API (`/api/v1/cases/`): list, retrieve (with the timeline), open, edit and move a
+case along its lifecycle. Access goes through `cases_visible_to` / `get_case_for_user`;
+every write goes through one service (`case_open`, `case_update`, `case_transition`).
+
+Edits and transitions carry the `version` the client read: if the case moved on since, the
+answer is 409 with the current version, and nothing is written."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from servicedesk.api.idempotency import IdempotentCreateMixin
+from servicedesk.models import Department, Team
+from tickets.case_selectors import case_timeline, cases_visible_to, get_case_for_user
+from tickets.case_services import (
+    CASE_EDITABLE_FIELDS,
+    CaseConflict,
+    case_open,
+    case_transition,
+    case_update,
+)
+from tickets.models import Case, CaseCategory
+from tickets.selectors import customers_visible_to
+from tickets.validators import phone_normalize
+
+
+def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
+    """Call a service; its Django ValidationError becomes a DRF 400 with field keys (a
+    `CaseConflict` passes through: the view answers it with 409)."""
+    try:
+        return service(**kwargs)
+    except CaseConflict:
+        raise
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            errors = exc.message_dict
+            if rename:
+                errors = {rename.get(field, field): messages for field, messages in errors.items()}
+            raise ValidationError(errors) from exc
+        raise ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+class CaseEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.IntegerField(source="actor_id")
+    actor_name = serializers.SerializerMethodField()
+    kind = serializers.CharField()
+    from_value = serializers.CharField()
+    to_value = serializers.CharField()
+    reason = serializers.CharField()
+    data = serializers.JSONField()
+
+    def get_actor_name(self, event) -> str:
+        user = event.actor
+        profile = getattr(user, "staff_profile", None)
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return user.get_full_name() or user.get_username()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case as the list shows it. On write: `version` is the version the client read
+    (needed to edit), `reason` explains a grade change."""
+
+    category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.all())
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=customers_visible_to(user=None))
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
+        required=False,
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False
+    )
+    version = serializers.IntegerField(min_value=1, required=False)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "number", "kind", "category", "category_name", "customer", "customer_code",
+            "subject", "description", "status", "grade", "assignee", "team", "department",
+            "first_contact_owner", "promised_callback_at", "opened_at", "resolved_at",
+            "closed_at", "version", "reason",
+        ]
+        read_only_fields = [
+            "id", "number", "status", "first_contact_owner", "opened_at", "resolved_at",
+            "closed_at",
+        ]
+        extra_kwargs = {
+            "description": {"required": False},
+            "grade": {"required": False},
+            "promised_callback_at": {"required": False},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        fields["customer"].queryset = customers_visible_to(user=user)
+        return fields
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        validated_data.pop("reason", None)
+        return _run_service(case_open, by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        if "version" not in validated_data:
+            raise ValidationError({"version": [_("Send the version of the case you read.")]})
+        expected_version = validated_data.pop("version")
+        reason = validated_data.pop("reason", "")
+        fixed = sorted(set(validated_data) - CASE_EDITABLE_FIELDS)
+        if fixed:
+            raise ValidationError(
+                {field: [_("This field cannot be changed here.")] for field in fixed}
+            )
+        return _run_service(
+            case_update, case=instance, by=self.context["request"].user,
+            expected_version=expected_version, reason=reason, **validated_data,
+        )
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A single case, with its timeline (oldest event first)."""
+
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "timeline"]
+
+    def get_timeline(self, case) -> list[dict]:
+        return CaseEventSerializer(case_timeline(case=case), many=True).data
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Case.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Case.Kind.choices)
+    category = django_filters.NumberFilter(field_name="category_id")
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    team = django_filters.NumberFilter(field_name="team_id")
+    department = django_filters.NumberFilter(field_name="department_id")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    customer_phone = django_filters.CharFilter(method="filter_customer_phone")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_customer_phone(self, queryset, name, value):
+        try:
+            return queryset.filter(customer__phone=phone_normalize(value))
+        except DjangoValidationError as exc:
+            raise ValidationError({"customer_phone": exc.messages}) from exc
+
+
+class CasePermission(permissions.BasePermission):
+    """Opening a case needs `tickets.add_case`; editing or moving one `tickets.change_case`.
+    Which case a user may see or change is decided by `get_case_for_user` alone."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if view.action == "create":
+            return request.user.has_perm("tickets.add_case")
+        return request.user.has_perm("tickets.change_case")
+
+
+class CaseViewSet(
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    permission_classes = [permissions.IsAuthenticated, CasePermission]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return (
+            cases_visible_to(user=self.request.user)
+            .select_related("customer", "category", "assignee", "team", "department")
+            .order_by("-opened_at", "-id")
+        )
+
+    def get_object(self):
+        case = get_case_for_user(
+            user=self.request.user,
+            case_id=int(self.kwargs[self.lookup_field]),
+            write=self.request.method not in permissions.SAFE_METHODS,
+        )
+        self.check_object_permissions(self.request, case)
+        return case
+
+    def get_serializer_class(self):
+        if self.action == "transition":
+            return CaseTransitionSerializer
+        if self.action in ("retrieve", "create", "partial_update"):
+            return CaseDetailSerializer
+        return CaseSerializer
+
+    def handle_exception(self, exc):
+        if isinstance(exc, CaseConflict):
+            current = (
+                Case.objects.filter(pk=self.kwargs.get(self.lookup_field))
+                .values_list("version", flat=True)
+                .first()
+            )
+            return Response(
+                {"detail": str(exc.message), "code": "conflict", "current_version": current},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return super().handle_exception(exc)
+
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the case to `to_status` (`reason` is needed to reopen a closed case);
+        `version` is the version of the case the client read."""
+        case = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = _run_service(
+            case_transition,
+            rename={"status": "to_status"},
+            case=case,
+            to_status=serializer.validated_data["to_status"],
+            reason=serializer.validated_data["reason"],
+            by=request.user,
+            expected_version=serializer.validated_data["version"],
+        )
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
