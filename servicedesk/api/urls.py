@@ -9,11 +9,13 @@ from rest_framework.routers import DefaultRouter
 from servicedesk.api import views
 from tickets.api import CustomerViewSet
 from tickets.api_cases import CaseViewSet
+from tickets.api_contacts import ContactViewSet
 
 # The project's composition root for the API: each app contributes its viewsets here.
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("cases", CaseViewSet, basename="case")
+router.register("contacts", ContactViewSet, basename="contact")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

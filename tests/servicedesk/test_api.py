@@ -51,3 +51,10 @@ def test_purge_forgets_only_old_idempotency_keys():
                                   request_fingerprint="f", response_status=201)
     assert idempotency_keys_purge(older_than=timezone.now() - dt.timedelta(days=2)) == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_openapi_schema_is_valid_and_warning_free(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yml"))
+    assert "/api/v1/cases/" in (tmp_path / "s.yml").read_text()

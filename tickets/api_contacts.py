@@ -1,0 +1,99 @@
+"""Contacts API (`/api/v1/contacts/`): list, retrieve and log calls and sessions. Scoped by
+`contacts_visible_to`; logging goes through `contact_log`; a retried POST with the same
+Idempotency-Key logs one contact."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.case_selectors import cases_visible_to
+from tickets.contact_selectors import contacts_visible_to
+from tickets.contact_services import contact_log
+from tickets.models import Case, CaseCategory, Contact, Customer
+from tickets.selectors import customers_visible_to
+from tickets.validators import phone_normalize
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(),
+        required=False, allow_null=True,
+    )
+    case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.none(),
+        required=False, allow_null=True,
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=CaseCategory.objects.filter(active=True), required=False, allow_null=True
+    )
+    queued_at = AwareDateTimeField()
+    answered_at = AwareDateTimeField(required=False, allow_null=True)
+    ended_at = AwareDateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = Contact
+        fields = ["id", "channel", "customer", "agent", "department", "case", "category",
+                  "queued_at", "answered_at", "ended_at", "answered", "first_response_seconds",
+                  "transferred", "summary", "created_at"]
+        read_only_fields = ["id", "agent", "department", "answered", "first_response_seconds",
+                            "created_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:  # only what the caller may see can be referenced
+            self.fields["customer"].queryset = customers_visible_to(user=request.user)
+            self.fields["case"].queryset = cases_visible_to(user=request.user)
+
+    def create(self, validated_data):
+        try:
+            return contact_log(agent=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(exc.message_dict) from exc
+            raise ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+class ContactFilter(django_filters.FilterSet):
+    queued_after = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="gte")
+    queued_before = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="lt")
+    customer_phone = django_filters.CharFilter(method="filter_customer_phone")
+
+    class Meta:
+        model = Contact
+        fields = ["channel", "agent", "customer", "case", "category", "answered", "department"]
+
+    def filter_customer_phone(self, queryset, name, value):
+        try:
+            return queryset.filter(customer__phone=phone_normalize(value))
+        except DjangoValidationError as exc:
+            raise ValidationError({name: exc.messages}) from exc
+
+
+class CanLogContacts(permissions.BasePermission):
+    """Reading is scoped by the queryset; logging needs the role's add_contact."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.has_perm("tickets.add_contact")
+
+
+class ContactViewSet(
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ContactSerializer
+    filterset_class = ContactFilter
+    permission_classes = [permissions.IsAuthenticated, CanLogContacts]
+
+    def get_queryset(self):
+        return contacts_visible_to(user=self.request.user).order_by("-queued_at", "-id")
