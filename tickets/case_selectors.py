@@ -14,17 +14,22 @@ from tickets.models import Case, CaseEvent
 DEPARTMENT_ROLES = AGENT_ROLES | FLOOR_LEAD_ROLES | {Role.SUPERVISOR}
 
 
-def cases_visible_to(*, user) -> QuerySet[Case]:
-    """Management sees every case; agents, floor leads and supervisors the cases of their
-    own department; anybody without a staff profile none."""
+def department_scoped(*, user, queryset: QuerySet) -> QuerySet:
+    """The access rule of cases and everything filed by department (contacts,
+    registrations): management sees all rows; agents, floor leads and supervisors the rows
+    of their own department; anybody without a staff profile none."""
     profile = staff_profile_of(user)
     if profile is None:
-        return Case.objects.none()
+        return queryset.none()
     if profile.role in MANAGEMENT_ROLES:
-        return Case.objects.all()
+        return queryset
     if profile.role in DEPARTMENT_ROLES and profile.department_id is not None:
-        return Case.objects.filter(department_id=profile.department_id)
-    return Case.objects.none()
+        return queryset.filter(department_id=profile.department_id)
+    return queryset.none()
+
+
+def cases_visible_to(*, user) -> QuerySet[Case]:
+    return department_scoped(user=user, queryset=Case.objects.all())
 
 
 def case_is_editable_by(*, case: Case, user) -> bool:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.selectors import staff_profile_of
+from tickets.counters import counter_next
 from tickets.models import Case, CaseCategory, CaseEvent, CaseNumberCounter, Customer
 
 Status = Case.Status
@@ -51,16 +52,9 @@ class CaseConflict(ValidationError):
 def case_number_allocate(*, now: dt.datetime | None = None) -> str:
     """The next case number of the day of `now` (Beijing time): K2026112300001, ….
 
-    The same counter pattern as `customer_code_allocate`: the UPDATE row-locks the day's
-    counter until the caller's transaction ends; a rolled-back transaction gives its number
-    back."""
+    See `counter_next`: concurrent callers queue up; a rollback gives the number back."""
     day = timezone.localtime(now or timezone.now()).strftime("%Y%m%d")
-    counters = CaseNumberCounter.objects.filter(day=day)
-    if not counters.update(last=F("last") + 1):
-        CaseNumberCounter.objects.get_or_create(day=day)
-        counters.update(last=F("last") + 1)
-    sequence = counters.values_list("last", flat=True).get()
-    return f"K{day}{sequence:05d}"
+    return f"K{day}{counter_next(model=CaseNumberCounter, day=day):05d}"
 
 
 def _add(errors: dict[str, list], field: str, message) -> None:

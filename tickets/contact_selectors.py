@@ -10,9 +10,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet
 
-from servicedesk.roles import MANAGEMENT_ROLES
-from servicedesk.selectors import staff_profile_of
-from tickets.case_selectors import DEPARTMENT_ROLES
+from tickets.case_selectors import department_scoped
 from tickets.models import Case, Contact, Customer
 
 # A session answered after at most this many seconds counts as responded to in time.
@@ -20,16 +18,8 @@ RESPONSE_LIMIT_SECONDS = 45
 
 
 def contacts_visible_to(*, user) -> QuerySet[Contact]:
-    """The same rule as `cases_visible_to`: management sees every contact; agents, floor
-    leads and supervisors the contacts of their own department; anybody else none."""
-    profile = staff_profile_of(user)
-    if profile is None:
-        return Contact.objects.none()
-    if profile.role in MANAGEMENT_ROLES:
-        return Contact.objects.all()
-    if profile.role in DEPARTMENT_ROLES and profile.department_id is not None:
-        return Contact.objects.filter(department_id=profile.department_id)
-    return Contact.objects.none()
+    """Scoped like cases: by the department the contact was logged in."""
+    return department_scoped(user=user, queryset=Contact.objects.all())
 
 
 @dataclass(frozen=True)

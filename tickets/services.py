@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tickets.counters import counter_next
 from tickets.models import Customer, CustomerCodeCounter
 from tickets.validators import id_number_normalize, phone_normalize
 
@@ -20,20 +20,10 @@ CUSTOMER_EDITABLE_FIELDS = frozenset({"name", "phone", "id_number", "company", "
 def customer_code_allocate(*, now: dt.datetime | None = None) -> str:
     """The next customer code of the month of `now` (Beijing time): C202611001, ….
 
-    Runs in the caller's transaction (or its own). The UPDATE row-locks the month's counter, so
-    concurrent allocations on PostgreSQL queue up behind it until the first commits; on
-    SQLite every transaction begins IMMEDIATE and holds the write lock. A rolled-back
-    transaction gives its number back.
+    See `counter_next`: concurrent callers queue up; a rollback gives the number back.
     """
     month = timezone.localtime(now or timezone.now()).strftime("%Y%m")
-    counters = CustomerCodeCounter.objects.filter(month=month)
-    if not counters.update(last=F("last") + 1):
-        # First code of the month. A concurrent first insert makes get_or_create fall back
-        # to reading the winner's row (its savepoint keeps our transaction usable).
-        CustomerCodeCounter.objects.get_or_create(month=month)
-        counters.update(last=F("last") + 1)
-    sequence = counters.values_list("last", flat=True).get()
-    return f"C{month}{sequence:03d}"
+    return f"C{month}{counter_next(model=CustomerCodeCounter, month=month):03d}"
 
 
 def _customer_clean(
