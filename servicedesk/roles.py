@@ -50,6 +50,8 @@ _INTAKE = [
     "tickets.add_case",
     "tickets.change_case",
     "tickets.add_contact",
+    "tickets.view_customerregistration",
+    "tickets.add_customerregistration",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -63,7 +65,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
                    "tickets.change_case"],
     Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
-                           "tickets.change_case"],
+                           "tickets.change_case", "tickets.view_customerregistration",
+                           "tickets.change_customerregistration"],
     Role.ADMINISTRATOR: [
         *_LEAD,
         *_INTAKE,

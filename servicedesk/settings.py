@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "registrations-expire": {
+        "task": "tickets.registration_tasks.registration_expire_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "idempotency-keys-purge": {
         "task": "servicedesk.tasks.idempotency_keys_purge_task",
         "schedule": 3600.0,

@@ -23,3 +23,16 @@ __all__ += [
 from .contacts import Contact, ContactChannel  # noqa: E402
 
 __all__ += ["Contact", "ContactChannel"]
+from .registrations import (  # noqa: E402
+    ACTIVE_REGISTRATION_STATUSES,
+    CustomerRegistration,
+    RegistrationSettings,
+    RegistrationStatus,
+)
+
+__all__ += [
+    "ACTIVE_REGISTRATION_STATUSES",
+    "CustomerRegistration",
+    "RegistrationSettings",
+    "RegistrationStatus",
+]
