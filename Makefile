@@ -31,9 +31,17 @@ test: venv
 e2e: venv
 	$(DEV) E2E_REQUIRED=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
-## Benchmarks that print figures (never timed assertions).
+## Benchmarks that print figures (never timed assertions). The intake bench wants
+## PostgreSQL (1M contacts, 200k cases); without it, it runs on SQLite at 1 % scale.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sd_bench
 bench: venv
 	$(DEV) $(BIN)/python -m bench.calendar_bench
+	@if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='127.0.0.1', user='postgres', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(DEV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.intake_bench; \
+	else \
+	  echo "PostgreSQL is not reachable: the intake bench runs on SQLite at 1 % scale."; \
+	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(BIN)/python -m bench.intake_bench --scale 0.01; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ _NAVIGATION = [
     (_("Workbench"), "home", None),
     (_("Incoming call"), "tickets:incoming", "tickets.add_customer"),
     (_("My queue"), "tickets:queue", "tickets.add_case"),
+    (_("Registrations"), "tickets:registrations", "tickets.view_customerregistration"),
     (_("Organisation"), "org", "servicedesk.view_department"),
     (_("Business calendars"), "calendars", "servicedesk.view_businesscalendar"),
     (_("System health"), "health", "servicedesk.view_system_health"),

@@ -174,6 +174,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
             models.Index(fields=["department", "status"], name="case_department_status_idx"),
+            # The API list's order (newest first) for a department and for management.
+            models.Index(fields=["department", "-opened_at", "-id"],
+                         name="case_department_opened_idx"),
+            models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
         ]
         constraints = [
             models.CheckConstraint(

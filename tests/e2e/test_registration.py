@@ -1,0 +1,37 @@
+"""An agent files a customer registration in the browser and is refused, with the first
+filer named, when filing the same phone again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_login_navigation import PASSWORD, log_in
+from tests.factories import StaffFactory
+from tickets.models import CustomerRegistration
+
+
+def _file(page: Page, id_number: str, visit: str) -> None:
+    form = page.locator("#registration-form")
+    form.get_by_label("姓名").fill("赵敏")
+    form.get_by_label("电话").fill("133 0013 3000")
+    form.get_by_label("身份证号").fill(id_number)
+    form.get_by_label("预计到访").fill(visit)
+    form.get_by_role("button", name="提交").click()
+
+
+def test_filing_the_same_phone_twice_is_refused(page: Page, live_server):
+    agent = StaffFactory(role="tier1", user__username="baobei", password=PASSWORD)
+    log_in(page, live_server.url, "baobei")
+    page.locator("nav#main-nav").get_by_role("link", name="报备").click()
+    visit = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    _file(page, "11010519491231002X", visit)
+    expect(page.locator(".message.success")).to_contain_text("报备成功")
+    expect(page.locator("#registrations tbody tr").first).to_contain_text("保护中")
+
+    _file(page, "110101199003070011", visit)
+    expect(page.locator(".field-error")).to_contain_text(f"已由 {agent.display_name}")
+    assert CustomerRegistration.objects.count() == 1
