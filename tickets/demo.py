@@ -284,7 +284,7 @@ def generate(
     # --- Cases in order of opening, numbers continuing each day's counter; each with its
     # opening event and the (answered, inbound) contact it was opened in.
     first_case = _next_id(Case)
-    first_event = _next_id(CaseEvent)
+    next_event = _next_id(CaseEvent)
     first_contact = _next_id(Contact)
     day_last = dict(CaseNumberCounter.objects.values_list("day", "last"))
     opened = sorted(clock.moment() for _ in range(counts.cases))
@@ -338,16 +338,33 @@ def generate(
             "status": status, "grade": grade, "assignee_id": assignee, "team_id": team,
             "department_id": department, "first_contact_owner_id": owner,
             "promised_callback_at": callback, "opened_at": at, "resolved_at": resolved_at,
-            "closed_at": closed_at, "version": 1 + (resolved_at is not None)
-            + (closed_at is not None), "created_by_id": owner, "updated_at": last_change,
+            "closed_at": closed_at, "created_by_id": owner, "updated_at": last_change,
         })
-        events.append({
-            "id": first_event + offset, "case_id": pk, "at": at, "actor_id": owner,
-            "kind": CaseEvent.Kind.OPENED, "from_value": "", "to_value": "new",
-            "data": {"category": category.pk, "assignee": assignee, "team": team,
-                     "department": department, "grade": grade},
-            "reason": "",
-        })
+        # The timeline holds every step that led to the status, as the services write it.
+        steps = [("", "new", at, owner, CaseEvent.Kind.OPENED)]
+        if status != "new":
+            started = min(at + dt.timedelta(minutes=rng.randint(1, 30)), resolved_at or end)
+            steps.append(("new", "in_progress", started, assignee, CaseEvent.Kind.STATUS_CHANGED))
+        if status == "waiting_customer":
+            steps.append(("in_progress", "waiting_customer", steps[-1][2], assignee,
+                          CaseEvent.Kind.STATUS_CHANGED))
+        if resolved_at is not None:
+            steps.append(("in_progress", "resolved", resolved_at, assignee,
+                          CaseEvent.Kind.STATUS_CHANGED))
+        if closed_at is not None:
+            steps.append(("resolved", "closed", closed_at, assignee,
+                          CaseEvent.Kind.STATUS_CHANGED))
+        cases[-1]["version"] = len(steps)
+        for from_value, to_value, step_at, actor, event_kind in steps:
+            events.append({
+                "id": next_event, "case_id": pk, "at": step_at, "actor_id": actor,
+                "kind": event_kind, "from_value": from_value, "to_value": to_value,
+                "data": ({"category": category.pk, "assignee": assignee, "team": team,
+                          "department": department, "grade": grade}
+                         if event_kind == CaseEvent.Kind.OPENED else {}),
+                "reason": "",
+            })
+            next_event += 1
         queued = at - dt.timedelta(seconds=rng.randint(60, 900))
         contacts.append(contact_row(first_contact + offset, queued, owner, customer=customer,
                                     case=pk, category=category.pk, answered=True))

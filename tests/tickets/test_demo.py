@@ -32,3 +32,14 @@ def test_every_demo_case_has_its_opening_event_and_a_contact():
     assert Contact.objects.filter(case__isnull=False).values("case").distinct().count() == (
         Case.objects.count()
     )
+
+
+def test_demo_timelines_lead_to_each_case_status():
+    from django.db.models import Count, Max
+
+    call_command("seed_demo", intake_scale=0.02)
+    cases = Case.objects.annotate(n=Count("events"), last_at=Max("events__at"))
+    for case in cases:
+        last = case.events.order_by("-at", "-id").first()
+        assert last.to_value == case.status, case.number
+        assert case.version == case.n, case.number
