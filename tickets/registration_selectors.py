@@ -6,24 +6,19 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from servicedesk.roles import MANAGEMENT_ROLES
-from servicedesk.selectors import staff_profile_of
-from tickets.case_selectors import DEPARTMENT_ROLES
+from tickets.case_selectors import department_scoped
 from tickets.models import CustomerRegistration
 
 
 def registrations_visible_to(*, user) -> QuerySet[CustomerRegistration]:
     """As for cases: management sees every registration; agents, floor leads and supervisors
     those of their own department; anybody without a staff profile none."""
-    base = CustomerRegistration.objects.select_related("filed_by", "department", "approved_by")
-    profile = staff_profile_of(user)
-    if profile is None:
-        return base.none()
-    if profile.role in MANAGEMENT_ROLES:
-        return base.all()
-    if profile.role in DEPARTMENT_ROLES and profile.department_id is not None:
-        return base.filter(department_id=profile.department_id)
-    return base.none()
+    return department_scoped(
+        user=user,
+        queryset=CustomerRegistration.objects.select_related(
+            "filed_by", "department", "approved_by"
+        ),
+    )
 
 
 def registration_state(registration: CustomerRegistration, now: dt.datetime) -> str:

@@ -10,12 +10,14 @@ from servicedesk.api import views
 from tickets.api import CustomerViewSet
 from tickets.api_cases import CaseViewSet
 from tickets.api_contacts import ContactViewSet
+from tickets.api_registrations import RegistrationViewSet
 
 # The project's composition root for the API: each app contributes its viewsets here.
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("cases", CaseViewSet, basename="case")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("registrations", RegistrationViewSet, basename="registration")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

@@ -1,0 +1,91 @@
+"""Customer registrations API (`/api/v1/registrations/`): list, retrieve and file. Scoped
+like cases; filing goes through `registration_file` (completeness, no earlier record, first
+filing wins, cutoff); phone and ID number are masked without the personal-data permission;
+a retried POST with the same Idempotency-Key files once."""
+
+from __future__ import annotations
+
+import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
+from tickets.models import CustomerRegistration
+from tickets.registration_selectors import registration_state, registrations_visible_to
+from tickets.registration_services import registration_file
+from tickets.validators import phone_normalize
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    expected_visit_at = AwareDateTimeField()
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustomerRegistration
+        fields = ["id", "name", "phone", "id_number", "expected_visit_at", "is_relative",
+                  "status", "state", "filed_by", "department", "filed_at", "protected_until",
+                  "approved_by", "approved_at", "converted_at"]
+        read_only_fields = ["id", "status", "state", "filed_by", "department", "filed_at",
+                            "protected_until", "approved_by", "approved_at", "converted_at"]
+
+    def get_state(self, registration) -> str:
+        """The status as of now (a lapsed protection shows as expired before the sweep)."""
+        return registration_state(registration, timezone.now())
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not can_see_personal_data(request.user):
+            data["phone"] = mask_phone(instance.phone)
+            data["id_number"] = mask_id_number(instance.id_number)
+        return data
+
+    def create(self, validated_data):
+        try:
+            return registration_file(by=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(exc.message_dict) from exc
+            raise ValidationError({"non_field_errors": exc.messages}) from exc
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    phone = django_filters.CharFilter(method="filter_phone")
+    filed_after = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+
+    class Meta:
+        model = CustomerRegistration
+        fields = ["status", "is_relative", "filed_by", "department"]
+
+    def filter_phone(self, queryset, name, value):
+        try:
+            return queryset.filter(phone=phone_normalize(value))
+        except DjangoValidationError as exc:
+            raise ValidationError({name: exc.messages}) from exc
+
+
+class CanFile(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.has_perm("tickets.add_customerregistration")
+
+
+class RegistrationViewSet(
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = RegistrationSerializer
+    filterset_class = RegistrationFilter
+    permission_classes = [permissions.IsAuthenticated, CanFile]
+
+    def get_queryset(self):
+        return registrations_visible_to(user=self.request.user).order_by("-filed_at", "-id")
