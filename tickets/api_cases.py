@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentCreateMixin
@@ -185,6 +186,17 @@ class CasePermission(permissions.BasePermission):
         return request.user.has_perm("tickets.change_case")
 
 
+class CasePagination(CursorPagination):
+    """Newest first, by opening time. A cursor instead of page numbers: no COUNT(*) over a
+    department's (or, for management, every) case on each page, and pages stay stable while
+    new cases arrive."""
+
+    ordering = ("-opened_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
 class CaseViewSet(
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
@@ -195,6 +207,7 @@ class CaseViewSet(
 ):
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
+    pagination_class = CasePagination
     permission_classes = [permissions.IsAuthenticated, CasePermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
