@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tickets.models import CustomerRegistration, RegistrationSettings
+from tickets.models import CustomerRegistration, RegistrationEvent, RegistrationSettings
 from tickets.registration_selectors import registrations_visible_to
 
 
@@ -21,8 +21,22 @@ class RegistrationSettingsAdmin(admin.ModelAdmin):
         return False
 
 
+class RegistrationEventInline(admin.TabularInline):
+    """The registration's history, read-only: it is written by the services."""
+
+    model = RegistrationEvent
+    extra = 0
+    fields = ["at", "kind", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CustomerRegistration)
 class CustomerRegistrationAdmin(admin.ModelAdmin):
+    inlines = [RegistrationEventInline]
     list_display = ["filed_at", "name", "status", "is_relative", "expected_visit_at",
                     "protected_until", "filed_by", "department"]
     list_filter = ["status", "is_relative", "department"]

@@ -24,11 +24,20 @@ from tickets.models import (
     Contact,
     Customer,
     CustomerRegistration,
+    RegistrationEvent,
     RegistrationSettings,
 )
 from tickets.validators import id_number_normalize, phone_normalize
 
 Status = CustomerRegistration.Status
+Event = RegistrationEvent.Kind
+
+
+def _record(*, registration_id: int, kind: str, by, at: dt.datetime, reason: str = "") -> None:
+    """One history row, in the caller's transaction."""
+    RegistrationEvent.objects.create(
+        registration_id=registration_id, kind=kind, actor=by, at=at, reason=reason
+    )
 
 
 def _add(errors: dict[str, list], field: str, message) -> None:
@@ -186,7 +195,7 @@ def registration_file(
         protected_until = now + dt.timedelta(hours=rules.protection_hours)
     try:
         with transaction.atomic():
-            return CustomerRegistration.objects.create(
+            registration = CustomerRegistration.objects.create(
                 filed_by=by,
                 expected_visit_at=expected_visit_at,
                 is_relative=is_relative,
@@ -195,6 +204,8 @@ def registration_file(
                 protected_until=protected_until,
                 **cleaned,
             )
+            _record(registration_id=registration.pk, kind=Event.FILED, by=by, at=now)
+            return registration
     except IntegrityError:
         # A concurrent filing of the same person committed first.
         errors: dict[str, list] = {}
@@ -233,6 +244,7 @@ def registration_approve(
     )
     if not claimed:
         raise ValidationError({"status": [_("Only a filing awaiting approval can be approved.")]})
+    _record(registration_id=registration.pk, kind=Event.APPROVED, by=by, at=now)
     registration.refresh_from_db()
     return registration
 
@@ -253,6 +265,7 @@ def registration_reject(
     ).update(status=Status.REJECTED, approved_by=by, approved_at=now)
     if not claimed:
         raise ValidationError({"status": [_("Only a filing awaiting approval can be rejected.")]})
+    _record(registration_id=registration.pk, kind=Event.REJECTED, by=by, at=now)
     registration.refresh_from_db()
     return registration
 
@@ -270,6 +283,7 @@ def registration_convert(
         raise ValidationError(
             {"status": [_("Only a protected registration can be converted.")]}
         )
+    _record(registration_id=registration.pk, kind=Event.CONVERTED, by=by, at=now)
     registration.refresh_from_db()
     return registration
 
@@ -302,20 +316,47 @@ def registration_dispute(
     ).update(status=Status.DISPUTED, disputed_by=by, disputed_at=now, dispute_reason=reason)
     if not claimed:
         raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
+    _record(registration_id=registration.pk, kind=Event.DISPUTED, by=by, at=now, reason=reason)
     registration.refresh_from_db()
     return registration
 
 
+@transaction.atomic
 def registrations_expire(*, now: dt.datetime) -> int:
-    """Expire, in one UPDATE, what is due as of `now`: protected registrations whose
-    protection ran out, and protected or pending registrations without a deal
-    `conversion_days` after the expected visit. Returns how many; a second run finds none."""
+    """Expire what is due as of `now`: protected registrations whose protection ran out, and
+    protected or pending registrations without a deal `conversion_days` after the expected
+    visit. Set-based: one SELECT of the due ids (locked, skipping rows another sweep holds,
+    on PostgreSQL), one conditional UPDATE, one bulk INSERT of their history rows (unique per
+    registration and kind, so an overlapping sweep records nothing twice). Returns how many
+    this run expired; a second run finds none."""
     rules = RegistrationSettings.load()
     conversion_cutoff = now - dt.timedelta(days=rules.conversion_days)
-    return CustomerRegistration.objects.filter(
-        Q(status=Status.PROTECTED, protected_until__lte=now)
-        | Q(
-            status__in=[Status.PROTECTED, Status.PENDING_APPROVAL],
-            expected_visit_at__lte=conversion_cutoff,
-        )
-    ).update(status=Status.EXPIRED)
+    due = Q(status=Status.PROTECTED, protected_until__lte=now) | Q(
+        status__in=[Status.PROTECTED, Status.PENDING_APPROVAL],
+        expected_visit_at__lte=conversion_cutoff,
+    )
+    rows = list(
+        CustomerRegistration.objects.filter(due)
+        .select_for_update(skip_locked=True)
+        .values_list("id", "protected_until", "expected_visit_at")
+    )
+    if not rows:
+        return 0
+    conversion = dt.timedelta(days=rules.conversion_days)
+
+    def expired_at(protected_until, expected_visit_at) -> dt.datetime:
+        # when it really lapsed, however late the sweep runs
+        moments = [expected_visit_at + conversion]
+        if protected_until is not None:
+            moments.append(protected_until)
+        return min(moment for moment in moments if moment <= now)
+
+    expired = CustomerRegistration.objects.filter(due, id__in=[r[0] for r in rows]).update(
+        status=Status.EXPIRED
+    )
+    RegistrationEvent.objects.bulk_create(
+        [RegistrationEvent(registration_id=pk, kind=Event.EXPIRED, at=expired_at(until, visit))
+         for pk, until, visit in rows],
+        ignore_conflicts=True,
+    )
+    return expired

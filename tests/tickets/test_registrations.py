@@ -366,3 +366,31 @@ def test_user_without_staff_profile_sees_none():
 
     file_for_test()
     assert registrations_visible_to(user=UserFactory()).count() == 0
+
+
+# --- history ---------------------------------------------------------------------------
+
+
+def test_every_step_is_on_the_record_with_who_and_why():
+    from tickets.models import RegistrationEvent
+
+    agent = StaffFactory().user
+    registration = file_for_test(by=agent)
+    registration_convert(registration=registration, by=agent, now=NOW + dt.timedelta(hours=1))
+    registration_dispute(registration=registration, by=agent, reason="客户先由我接待",
+                         now=NOW + dt.timedelta(days=1))
+    events = list(RegistrationEvent.objects.filter(registration=registration)
+                  .values_list("kind", "actor", "reason"))
+    assert events == [("filed", agent.pk, ""), ("converted", agent.pk, ""),
+                      ("disputed", agent.pk, "客户先由我接待")]
+
+
+def test_a_late_sweep_records_the_expiry_once_at_its_true_time():
+    from tickets.models import RegistrationEvent
+
+    registration = file_for_test()
+    late = NOW + dt.timedelta(hours=48 + 5)  # the scheduler was down for five hours
+    assert registrations_expire(now=late) == 1
+    assert registrations_expire(now=late + dt.timedelta(minutes=1)) == 0
+    expiry = RegistrationEvent.objects.get(registration=registration, kind="expired")
+    assert (expiry.at, expiry.actor) == (NOW + dt.timedelta(hours=48), None)

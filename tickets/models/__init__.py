@@ -1,7 +1,4 @@
-from .customers import Customer, CustomerCodeCounter
-
-__all__ = ["Customer", "CustomerCodeCounter"]
-from .cases import (  # noqa: E402
+from .cases import (
     Case,
     CaseCategory,
     CaseEvent,
@@ -10,8 +7,18 @@ from .cases import (  # noqa: E402
     CaseNumberCounter,
     CaseStatus,
 )
+from .contacts import Contact, ContactChannel
+from .customers import Customer, CustomerCodeCounter
+from .registrations import (
+    ACTIVE_REGISTRATION_STATUSES,
+    CustomerRegistration,
+    RegistrationEvent,
+    RegistrationSettings,
+    RegistrationStatus,
+)
 
-__all__ += [
+__all__ = [
+    "ACTIVE_REGISTRATION_STATUSES",
     "Case",
     "CaseCategory",
     "CaseEvent",
@@ -19,20 +26,12 @@ __all__ += [
     "CaseKind",
     "CaseNumberCounter",
     "CaseStatus",
-]
-from .contacts import Contact, ContactChannel  # noqa: E402
-
-__all__ += ["Contact", "ContactChannel"]
-from .registrations import (  # noqa: E402
-    ACTIVE_REGISTRATION_STATUSES,
-    CustomerRegistration,
-    RegistrationSettings,
-    RegistrationStatus,
-)
-
-__all__ += [
-    "ACTIVE_REGISTRATION_STATUSES",
+    "Contact",
+    "ContactChannel",
+    "Customer",
+    "CustomerCodeCounter",
     "CustomerRegistration",
+    "RegistrationEvent",
     "RegistrationSettings",
     "RegistrationStatus",
 ]

@@ -178,3 +178,44 @@ class CustomerRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.filed_at:%Y-%m-%d %H:%M}"
+
+
+class RegistrationEventKind(models.TextChoices):
+    FILED = "filed", _("Filed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CONVERTED = "converted", _("Converted")
+    DISPUTED = "disputed", _("Disputed")
+    EXPIRED = "expired", _("Expired")
+
+
+class RegistrationEvent(models.Model):
+    """The history of a registration: who did what, when and why. Expiry is the system's
+    (no actor)."""
+
+    Kind = RegistrationEventKind
+
+    registration = models.ForeignKey(
+        CustomerRegistration, on_delete=models.CASCADE, related_name="events",
+        verbose_name=_("registration"),
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("actor"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=RegistrationEventKind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("registration event")
+        verbose_name_plural = _("registration events")
+        ordering = ["at", "id"]
+        constraints = [
+            # A registration's life has no loops: each step happens at most once, so a
+            # sweep that runs twice cannot record an expiry twice.
+            models.UniqueConstraint(fields=["registration", "kind"], name="regevent_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
