@@ -6,14 +6,14 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
+from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.api_filters import phone_filter
 from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
 from tickets.models import Customer
 from tickets.selectors import customers_visible_to
 from tickets.services import customer_create, customer_update
-from tickets.validators import phone_normalize
 
 
 class CustomerSerializer(serializers.ModelSerializer):
@@ -37,9 +37,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         try:
             return service(**kwargs)
         except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                raise ValidationError(exc.message_dict) from exc
-            raise ValidationError({"non_field_errors": exc.messages}) from exc
+            raise drf_validation_error(exc) from exc
 
     def create(self, validated_data):
         return self._run(customer_create, by=self.context["request"].user, **validated_data)
@@ -50,7 +48,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 
 class CustomerFilter(django_filters.FilterSet):
-    phone = django_filters.CharFilter(method="filter_phone", label="phone")
+    phone = django_filters.CharFilter(method=phone_filter("phone"), label="phone")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     name = django_filters.CharFilter(lookup_expr="icontains")
@@ -58,12 +56,6 @@ class CustomerFilter(django_filters.FilterSet):
     class Meta:
         model = Customer
         fields = ["code", "company"]
-
-    def filter_phone(self, queryset, name, value):
-        try:
-            return queryset.filter(phone=phone_normalize(value))
-        except DjangoValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from exc
 
 
 class CustomerViewSet(

@@ -17,8 +17,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
+from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
+from tickets.api_filters import phone_filter
 from tickets.case_selectors import case_timeline, cases_visible_to, get_case_for_user
 from tickets.case_services import (
     CASE_EDITABLE_FIELDS,
@@ -29,7 +31,6 @@ from tickets.case_services import (
 )
 from tickets.models import Case, CaseCategory
 from tickets.selectors import customers_visible_to
-from tickets.validators import phone_normalize
 
 
 def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
@@ -40,12 +41,7 @@ def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
     except CaseConflict:
         raise
     except DjangoValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            errors = exc.message_dict
-            if rename:
-                errors = {rename.get(field, field): messages for field, messages in errors.items()}
-            raise ValidationError(errors) from exc
-        raise ValidationError({"non_field_errors": exc.messages}) from exc
+        raise drf_validation_error(exc, rename=rename) from exc
 
 
 class CaseEventSerializer(serializers.Serializer):
@@ -161,17 +157,11 @@ class CaseFilter(django_filters.FilterSet):
     customer = django_filters.NumberFilter(field_name="customer_id")
     opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
-    customer_phone = django_filters.CharFilter(method="filter_customer_phone")
+    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
 
     class Meta:
         model = Case
         fields: list[str] = []
-
-    def filter_customer_phone(self, queryset, name, value):
-        try:
-            return queryset.filter(customer__phone=phone_normalize(value))
-        except DjangoValidationError as exc:
-            raise ValidationError({"customer_phone": exc.messages}) from exc
 
 
 class CasePermission(permissions.BasePermission):

@@ -7,16 +7,16 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
+from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.api_filters import phone_filter
 from tickets.case_selectors import cases_visible_to
 from tickets.contact_selectors import contacts_visible_to
 from tickets.contact_services import contact_log
 from tickets.models import Case, CaseCategory, Contact, Customer
 from tickets.selectors import customers_visible_to
-from tickets.validators import phone_normalize
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -54,25 +54,17 @@ class ContactSerializer(serializers.ModelSerializer):
         try:
             return contact_log(agent=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                raise ValidationError(exc.message_dict) from exc
-            raise ValidationError({"non_field_errors": exc.messages}) from exc
+            raise drf_validation_error(exc) from exc
 
 
 class ContactFilter(django_filters.FilterSet):
     queued_after = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="gte")
     queued_before = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="lt")
-    customer_phone = django_filters.CharFilter(method="filter_customer_phone")
+    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
 
     class Meta:
         model = Contact
         fields = ["channel", "agent", "customer", "case", "category", "answered", "department"]
-
-    def filter_customer_phone(self, queryset, name, value):
-        try:
-            return queryset.filter(customer__phone=phone_normalize(value))
-        except DjangoValidationError as exc:
-            raise ValidationError({name: exc.messages}) from exc
 
 
 class CanLogContacts(permissions.BasePermission):

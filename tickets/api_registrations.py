@@ -9,15 +9,15 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework import mixins, permissions, serializers, viewsets
-from rest_framework.exceptions import ValidationError
 
+from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.api_filters import phone_filter
 from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
 from tickets.models import CustomerRegistration
 from tickets.registration_selectors import registration_state, registrations_visible_to
 from tickets.registration_services import registration_file
-from tickets.validators import phone_normalize
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -48,25 +48,17 @@ class RegistrationSerializer(serializers.ModelSerializer):
         try:
             return registration_file(by=self.context["request"].user, **validated_data)
         except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                raise ValidationError(exc.message_dict) from exc
-            raise ValidationError({"non_field_errors": exc.messages}) from exc
+            raise drf_validation_error(exc) from exc
 
 
 class RegistrationFilter(django_filters.FilterSet):
-    phone = django_filters.CharFilter(method="filter_phone")
+    phone = django_filters.CharFilter(method=phone_filter("phone"))
     filed_after = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
     filed_before = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
 
     class Meta:
         model = CustomerRegistration
         fields = ["status", "is_relative", "filed_by", "department"]
-
-    def filter_phone(self, queryset, name, value):
-        try:
-            return queryset.filter(phone=phone_normalize(value))
-        except DjangoValidationError as exc:
-            raise ValidationError({name: exc.messages}) from exc
 
 
 class CanFile(permissions.BasePermission):
