@@ -216,6 +216,19 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "tickets.models.cases.CaseStatus.choices"},
 }
 
+# --- Outbound messages ------------------------------------------------------------------
+# Which channel reaches staff and customers (servicedesk/notifiers.py). Mail goes to the
+# console unless EMAIL_BACKEND says otherwise (e.g. django.core.mail.backends.smtp.EmailBackend
+# with EMAIL_HOST / EMAIL_PORT).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
+NOTIFIER_CHANNELS = {
+    "staff": env_str("NOTIFIER_STAFF", "servicedesk.notifiers.EmailChannel"),
+    "customer": env_str("NOTIFIER_CUSTOMER", "servicedesk.notifiers.EmailChannel"),
+}
+
 # --- Celery ---------------------------------------------------------------------------
 # REDIS_URL selects Redis as the broker; the default is kombu's filesystem transport under
 # var/, which needs no server. It can lose a task in flight when a worker is killed, so
