@@ -275,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "sla-sweep": {
+        "task": "tickets.sla_tasks.sla_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "idempotency-keys-purge": {
         "task": "servicedesk.tasks.idempotency_keys_purge_task",
         "schedule": 3600.0,

@@ -11,6 +11,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -25,12 +26,14 @@ from tickets.case_selectors import case_timeline, cases_visible_to, get_case_for
 from tickets.case_services import (
     CASE_EDITABLE_FIELDS,
     CaseConflict,
+    case_feedback_record,
     case_open,
     case_transition,
     case_update,
 )
-from tickets.models import Case, CaseCategory
+from tickets.models import Case, CaseCategory, SlaState
 from tickets.selectors import customers_visible_to
+from tickets.sla_services import case_sla_view
 
 
 def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
@@ -89,11 +92,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "id", "number", "kind", "category", "category_name", "customer", "customer_code",
             "subject", "description", "status", "grade", "assignee", "team", "department",
             "first_contact_owner", "promised_callback_at", "opened_at", "resolved_at",
-            "closed_at", "version", "reason",
+            "closed_at", "sla_state", "sla_due_at", "version", "reason",
         ]
         read_only_fields = [
             "id", "number", "status", "first_contact_owner", "opened_at", "resolved_at",
-            "closed_at",
+            "closed_at", "sla_state", "sla_due_at",
         ]
         extra_kwargs = {
             "description": {"required": False},
@@ -129,16 +132,51 @@ class CaseSerializer(serializers.ModelSerializer):
         )
 
 
-class CaseDetailSerializer(CaseSerializer):
-    """A single case, with its timeline (oldest event first)."""
+class CaseTimerSerializer(serializers.Serializer):
+    """One SLA clock: its due instant on the business calendar, business time used and
+    allowed, whether it was late and by how many (started) days."""
 
+    kind = serializers.CharField(source="timer.kind")
+    state = serializers.CharField(source="timer.state")
+    calendar = serializers.CharField(source="timer.calendar.name")
+    started_at = serializers.DateTimeField(source="timer.started_at")
+    due_at = serializers.DateTimeField(source="timer.due_at", allow_null=True)
+    warn_at = serializers.DateTimeField(source="timer.warn_at", allow_null=True)
+    stopped_at = serializers.DateTimeField(source="timer.stopped_at", allow_null=True)
+    warned_at = serializers.DateTimeField(source="timer.warned_at", allow_null=True)
+    breached_at = serializers.DateTimeField(source="timer.breached_at", allow_null=True)
+    target_seconds = serializers.SerializerMethodField()
+    elapsed_seconds = serializers.SerializerMethodField()
+    late = serializers.BooleanField()
+    days_late = serializers.IntegerField()
+
+    def get_target_seconds(self, row) -> int:
+        return int(row["timer"].target.total_seconds())
+
+    def get_elapsed_seconds(self, row) -> int:
+        return int(row["elapsed"].total_seconds())
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A single case, with its SLA timers and its timeline (oldest event first)."""
+
+    timers = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "timeline"]
+        fields = [*CaseSerializer.Meta.fields, "timers", "timeline"]
+
+    @extend_schema_field(CaseTimerSerializer(many=True))
+    def get_timers(self, case) -> list[dict]:
+        return CaseTimerSerializer(case_sla_view(case), many=True).data
 
     def get_timeline(self, case) -> list[dict]:
         return CaseEventSerializer(case_timeline(case=case), many=True).data
+
+
+class CaseFeedbackSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(min_value=1)
 
 
 class CaseTransitionSerializer(serializers.Serializer):
@@ -158,6 +196,9 @@ class CaseFilter(django_filters.FilterSet):
     opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    grade = django_filters.ChoiceFilter(choices=Case.Grade.choices)
+    sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices[1:])
+    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt")
 
     class Meta:
         model = Case
@@ -221,6 +262,8 @@ class CaseViewSet(
     def get_serializer_class(self):
         if self.action == "transition":
             return CaseTransitionSerializer
+        if self.action == "feedback":
+            return CaseFeedbackSerializer
         if self.action in ("retrieve", "create", "partial_update"):
             return CaseDetailSerializer
         return CaseSerializer
@@ -251,6 +294,22 @@ class CaseViewSet(
             case=case,
             to_status=serializer.validated_data["to_status"],
             reason=serializer.validated_data["reason"],
+            by=request.user,
+            expected_version=serializer.validated_data["version"],
+        )
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        """Record what the customer was told (the complaint's feedback step); meets the
+        feedback clock. `version` is the version of the case the client read."""
+        case = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = _run_service(
+            case_feedback_record,
+            case=case,
+            note=serializer.validated_data["note"],
             by=request.user,
             expected_version=serializer.validated_data["version"],
         )

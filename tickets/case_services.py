@@ -17,7 +17,22 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.selectors import staff_profile_of
 from tickets.counters import counter_next
-from tickets.models import Case, CaseCategory, CaseEvent, CaseNumberCounter, Customer
+from tickets.models import (
+    Case,
+    CaseCategory,
+    CaseEvent,
+    CaseNumberCounter,
+    Customer,
+    TimerKind,
+)
+from tickets.sla_services import (
+    cases_sla_refresh,
+    timers_pause,
+    timers_replace,
+    timers_resume,
+    timers_start,
+    timers_stop,
+)
 
 Status = Case.Status
 
@@ -154,6 +169,9 @@ def case_open(
             "grade": grade,
         },
     )
+    if timers_start(case=case, now=now):
+        cases_sla_refresh([case.pk])
+        case.refresh_from_db(fields=["sla_state", "sla_due_at"])
     return case
 
 
@@ -229,6 +247,45 @@ def case_transition(
         to_value=to_status,
         reason=reason,
     )
+    _timers_follow_status(case=current, from_status=from_status, to_status=to_status, now=now)
+    return _refresh(case)
+
+
+def _timers_follow_status(*, case: Case, from_status: str, to_status: str, now) -> None:
+    """The SLA clock follows the status: leaving "new" is the acceptance; waiting for the
+    customer pauses and answering resumes; resolving meets feedback and resolution; a
+    reopened case gets a new resolution clock."""
+    if from_status == Status.NEW:
+        timers_stop(case=case, kinds=[TimerKind.ACCEPTANCE], now=now)
+    if from_status == Status.WAITING_CUSTOMER:
+        timers_resume(case=case, now=now)
+    if to_status == Status.WAITING_CUSTOMER:
+        timers_pause(case=case, now=now)
+    elif to_status == Status.RESOLVED:
+        timers_stop(case=case, kinds=[TimerKind.FEEDBACK, TimerKind.RESOLUTION], now=now)
+    elif from_status in REOPEN_FROM and to_status not in REOPEN_FROM:
+        timers_start(case=case, now=now, kinds=[TimerKind.RESOLUTION])
+    cases_sla_refresh([case.pk])
+
+
+@transaction.atomic
+def case_feedback_record(
+    *, case: Case, by, note: str, expected_version: int, now: dt.datetime | None = None
+) -> Case:
+    """The customer was told how their case stands (the complaint's feedback step): on the
+    timeline, and the feedback clock is met."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    current = _current(case=case, expected_version=expected_version)
+    if not note:
+        raise ValidationError({"note": [_("Write down what the customer was told.")]})
+    if current.status not in Case.OPEN_STATUSES:
+        raise ValidationError({"note": [_("The case is no longer open.")]})
+    _claim(case=case, expected_version=expected_version, now=now)
+    CaseEvent.objects.create(case=case, at=now, actor=by, kind=CaseEvent.Kind.FEEDBACK,
+                             reason=note)
+    timers_stop(case=current, kinds=[TimerKind.FEEDBACK], now=now)
+    cases_sla_refresh([case.pk])
     return _refresh(case)
 
 
@@ -305,6 +362,22 @@ def case_update(
         events.append(CaseEvent(kind=CaseEvent.Kind.ASSIGNED, data=assignment, reason=reason))
     if changes:
         events.append(CaseEvent(kind=CaseEvent.Kind.EDITED, data=changes, reason=reason))
+    if {"grade", "category"} & set(cleaned) and (
+        current.grade != cleaned.get("grade", current.grade)
+        or current.category_id != comparable(cleaned.get("category", current.category))
+    ):
+        current.grade = cleaned.get("grade", current.grade)
+        current.category = cleaned.get("category", current.category)
+        deadline_changes = timers_replace(case=current, now=now)
+        if deadline_changes:
+            events.append(
+                CaseEvent(
+                    kind=CaseEvent.Kind.SLA,
+                    data={"deadlines": [c.as_json() for c in deadline_changes]},
+                    reason=reason,
+                )
+            )
+        cases_sla_refresh([case.pk])
     for event in events:
         event.case = case
         event.at = now

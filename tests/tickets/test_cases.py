@@ -324,7 +324,7 @@ def test_grade_change_with_reason_writes_a_graded_event():
     case = case_update(case=case, by=case.created_by, expected_version=case.version,
                        grade="A", reason="公司损失超过3000元")
     assert case.grade == "A"
-    event = case.events.latest("id")
+    event = case.events.get(kind=CaseEvent.Kind.GRADED)
     assert (event.kind, event.from_value, event.to_value, event.reason) == (
         CaseEvent.Kind.GRADED, "C", "A", "公司损失超过3000元",
     )

@@ -6,6 +6,7 @@ from .cases import (
     CaseKind,
     CaseNumberCounter,
     CaseStatus,
+    SlaState,
 )
 from .contacts import Contact, ContactChannel
 from .customers import Customer, CustomerCodeCounter
@@ -16,8 +17,25 @@ from .registrations import (
     RegistrationSettings,
     RegistrationStatus,
 )
+from .sla import (
+    LIVE_TIMER_STATES,
+    CaseTimer,
+    SlaEvent,
+    SlaEventKind,
+    SlaPolicy,
+    TimerKind,
+    TimerState,
+)
 
 __all__ = [
+    "LIVE_TIMER_STATES",
+    "CaseTimer",
+    "SlaEvent",
+    "SlaEventKind",
+    "SlaPolicy",
+    "SlaState",
+    "TimerKind",
+    "TimerState",
     "ACTIVE_REGISTRATION_STATUSES",
     "Case",
     "CaseCategory",

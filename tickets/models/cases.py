@@ -34,6 +34,18 @@ class CaseGrade(models.TextChoices):
     D = "D", _("D – warning")
 
 
+class SlaState(models.TextChoices):
+    """A case's SLA picture, kept on the case for queues and dashboards."""
+
+    NONE = "", _("No time limit")
+    ON_TRACK = "on_track", _("On track")
+    WARNED = "warned", _("Due soon")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")
+    MET = "met", _("Met")
+    MET_LATE = "met_late", _("Met late")
+
+
 class CaseCategory(models.Model):
     """A node of the classification tree. The top level has one node per case kind; the
     leaves carry the default owner and time limit (domain.md, "Contacts and cases")."""
@@ -158,6 +170,14 @@ class Case(models.Model):
     opened_at = models.DateTimeField(_("opened at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    sla_state = models.CharField(
+        _("SLA"), max_length=10, choices=SlaState.choices, blank=True, default="",
+        editable=False,
+    )
+    sla_due_at = models.DateTimeField(
+        _("next due"), null=True, blank=True, editable=False,
+        help_text=_("The nearest due instant among the case's running SLA timers."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -178,6 +198,17 @@ class Case(models.Model):
             models.Index(fields=["department", "-opened_at", "-id"],
                          name="case_department_opened_idx"),
             models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
+            # Queues and the SLA dashboard: open cases by their next due instant.
+            models.Index(
+                fields=["sla_due_at"],
+                name="case_open_due_idx",
+                condition=Q(status__in=["new", "in_progress", "waiting_customer"]),
+            ),
+            models.Index(
+                fields=["department", "sla_state"],
+                name="case_open_sla_idx",
+                condition=Q(status__in=["new", "in_progress", "waiting_customer"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -191,6 +222,9 @@ class Case(models.Model):
             ),
             models.CheckConstraint(condition=~Q(subject=""), name="case_subject_not_blank"),
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_gte_1"),
+            models.CheckConstraint(
+                condition=Q(sla_state__in=SlaState.values), name="case_sla_state_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -205,6 +239,8 @@ class CaseEventKind(models.TextChoices):
     GRADED = "graded", _("Graded")
     COMMENTED = "commented", _("Commented")
     REOPENED = "reopened", _("Reopened")
+    FEEDBACK = "feedback", _("Customer informed")
+    SLA = "sla", _("SLA deadlines changed")
 
 
 class CaseEvent(models.Model):
