@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -62,13 +62,10 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 
 
 def with_due_at(queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate `due_at`: the promised call-back when the agent gave one, otherwise the
-    opening plus the category's time limit (wall-clock; the SLA timers on the business
-    calendar replace this), or None for a category without a limit."""
-    limit_due = ExpressionWrapper(
-        F("opened_at") + F("category__time_limit"), output_field=DateTimeField()
-    )
-    return queryset.annotate(due_at=Coalesce("promised_callback_at", limit_due))
+    """Annotate `due_at`: the nearest due instant of the case's running SLA timers (on
+    their business calendars), else the promised call-back, else None (paused, or no
+    limit)."""
+    return queryset.annotate(due_at=Coalesce("sla_due_at", "promised_callback_at"))
 
 
 def my_queue(*, user) -> QuerySet[Case]:

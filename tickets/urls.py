@@ -16,4 +16,6 @@ urlpatterns = [
         views_cases.case_transition_view,
         name="case-transition",
     ),
+    path("cases/<int:case_id>/feedback/", views_cases.case_feedback_view, name="case-feedback"),
+    path("cases/<int:case_id>/grade/", views_cases.case_grade_view, name="case-grade"),
 ]

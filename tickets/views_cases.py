@@ -3,18 +3,28 @@ status actions. Access goes through get_case_for_user; rules live in the service
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tickets.case_selectors import case_is_editable_by, case_timeline, get_case_for_user, my_queue
-from tickets.case_services import CASE_TRANSITIONS, CaseConflict, case_transition
+from tickets.case_services import (
+    CASE_TRANSITIONS,
+    CaseConflict,
+    case_feedback_record,
+    case_transition,
+    case_update,
+)
 from tickets.masking import can_see_personal_data, mask_phone
-from tickets.models import Case
+from tickets.models import Case, TimerKind, TimerState
+from tickets.sla_services import case_sla_view
 
 
 @login_required
@@ -27,8 +37,17 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, case: Case) -> dict:
     unmasked = can_see_personal_data(request.user)
     editable = case_is_editable_by(case=case, user=request.user)
+    timers = case_sla_view(case)
     return {
         "case": case,
+        "editable": editable,
+        "timers": timers,
+        "feedback_open": editable and any(
+            row["timer"].kind == TimerKind.FEEDBACK
+            and row["timer"].state in (TimerState.RUNNING, TimerState.PAUSED)
+            for row in timers
+        ),
+        "grades": Case.Grade.choices,
         "customer_phone": case.customer.phone if unmasked else mask_phone(case.customer.phone),
         "timeline": [_event_row(event) for event in case_timeline(case=case)],
         "transitions": [
@@ -43,6 +62,22 @@ def _label(value: str) -> str:
     return str(Case.Status(value).label) if value in Case.Status.values else value
 
 
+def _when(value: str | None) -> str:
+    if not value:
+        return "—"
+    return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%m-%d %H:%M")
+
+
+def _deadline_lines(event) -> list[str]:
+    """An SLA event's old → new due instant per clock (受理: 11-23 18:00 → 11-23 17:00)."""
+    lines = []
+    for change in (event.data or {}).get("deadlines", []):
+        kind = change.get("kind", "")
+        label = TimerKind(kind).label if kind in TimerKind.values else kind
+        lines.append(f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}")
+    return lines
+
+
 def _event_row(event) -> dict:
     return {
         "at": event.at,
@@ -51,6 +86,7 @@ def _event_row(event) -> dict:
         "from_value": _label(event.from_value or ""),
         "to_value": _label(event.to_value or ""),
         "reason": event.reason,
+        "details": _deadline_lines(event) if event.kind == event.Kind.SLA else [],
     }
 
 
@@ -86,4 +122,42 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("Status changed."))
+    return redirect("tickets:case", case_id=case.pk)
+
+
+def _posted_version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _run(request: HttpRequest, service, success: str, **kwargs) -> None:
+    """Call a case service; its field errors and conflicts become messages on the page."""
+    try:
+        service(by=request.user, expected_version=_posted_version(request), **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    _run(request, case_feedback_record, _("Feedback to the customer recorded."), case=case,
+         note=request.POST.get("note", ""))
+    return redirect("tickets:case", case_id=case.pk)
+
+
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_grade_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    _run(request, case_update, _("Grade changed; the deadlines follow it."), case=case,
+         grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
     return redirect("tickets:case", case_id=case.pk)

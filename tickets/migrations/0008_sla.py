@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('feedback_target', models.DurationField(blank=True, help_text='Business time.', null=True, verbose_name='feedback within')),
                 ('feedback_working_days', models.PositiveSmallIntegerField(blank=True, help_text='0: the same working day; 3: by the end of the third working day after.', null=True, verbose_name='feedback by the end of working day')),
                 ('resolution_target', models.DurationField(blank=True, help_text='Business time.', null=True, verbose_name='resolution within')),
-                ('warn_percent', models.PositiveSmallIntegerField(default=75, help_text='Whichever comes first.', verbose_name='warn at % elapsed')),
+                ('warn_percent', models.PositiveSmallIntegerField(default=75, help_text='Whichever comes first.', verbose_name='warn at percent elapsed')),
                 ('warn_before', models.DurationField(default=datetime.timedelta(seconds=1800), help_text='Business time; whichever comes first.', verbose_name='warn this long before')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),

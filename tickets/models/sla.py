@@ -90,7 +90,7 @@ class SlaPolicy(models.Model):
         _("resolution within"), null=True, blank=True, help_text=_("Business time.")
     )
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at % elapsed"), default=75, help_text=_("Whichever comes first.")
+        _("warn at percent elapsed"), default=75, help_text=_("Whichever comes first.")
     )
     warn_before = models.DurationField(
         _("warn this long before"),

@@ -1,5 +1,6 @@
 // Live countdowns: every <time data-countdown datetime="ISO"> shows the time left (or how
-// late), and gets the class "due-soon" (under 15 minutes) or "overdue". No library.
+// late), and gets the class "due-soon" (from its data-warn-at instant when it has one,
+// otherwise under 15 minutes) or "overdue". No library.
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "zh-hans";
@@ -19,9 +20,11 @@
       var due = Date.parse(el.getAttribute("datetime"));
       if (isNaN(due)) return;
       var left = due - now;
+      var warn = Date.parse(el.getAttribute("data-warn-at") || "");
+      var soon = isNaN(warn) ? left < 15 * 60 * 1000 : now >= warn;
       el.textContent = fmt(left);
       el.classList.toggle("overdue", left < 0);
-      el.classList.toggle("due-soon", left >= 0 && left < 15 * 60 * 1000);
+      el.classList.toggle("due-soon", left >= 0 && soon);
     });
   }
   tick();
