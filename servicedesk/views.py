@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.forms import DeadlineForm
+from servicedesk.notification_selectors import LIST_LIMIT, notifications_of, unread_count
+from servicedesk.notification_services import notifications_mark_read
 from servicedesk.selectors import (
     business_calendars_with_periods,
     org_overview,
@@ -68,3 +70,31 @@ def calendars_page(request: HttpRequest) -> HttpResponse:
         return render(request, "servicedesk/_deadline_result.html", context)
     context["calendars"] = business_calendars_with_periods()
     return render(request, "servicedesk/calendars.html", context)
+
+
+@login_required
+@require_GET
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    unread_only = request.GET.get("unread") == "1"
+    items = notifications_of(user=request.user, unread_only=unread_only)[:LIST_LIMIT]
+    return render(request, "servicedesk/notifications.html", {
+        "items": items, "unread_only": unread_only,
+        "unread": unread_count(user=request.user),
+    })
+
+
+@login_required
+@never_cache
+@require_GET
+def notifications_count(request: HttpRequest) -> HttpResponse:
+    """The bell's badge (fetched by htmx, so pages themselves pay no query for it)."""
+    return render(request, "servicedesk/_notice_count.html",
+                  {"unread": unread_count(user=request.user)})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
+    notifications_mark_read(user=request.user, ids=ids)
+    return redirect("notifications")
