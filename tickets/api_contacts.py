@@ -11,10 +11,12 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.api_exports import ExportActionMixin
 from tickets.api_filters import phone_filter
 from tickets.case_selectors import cases_visible_to
 from tickets.contact_selectors import contacts_visible_to
 from tickets.contact_services import contact_log
+from tickets.exports import CONTACTS
 from tickets.models import Case, CaseCategory, Contact, Customer
 from tickets.selectors import customers_visible_to
 
@@ -77,6 +79,7 @@ class CanLogContacts(permissions.BasePermission):
 
 
 class ContactViewSet(
+    ExportActionMixin,
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -85,6 +88,7 @@ class ContactViewSet(
 ):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
+    export_dataset = CONTACTS
     permission_classes = [permissions.IsAuthenticated, CanLogContacts]
 
     def get_queryset(self):

@@ -11,8 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets.case_selectors import case_is_editable_by, case_timeline, get_case_for_user, my_queue
+from tickets.case_selectors import (
+    case_is_editable_by,
+    case_timeline,
+    get_case_for_user,
+    my_queue,
+    my_queue_export_query,
+)
 from tickets.case_services import CASE_TRANSITIONS, CaseConflict, case_transition
+from tickets.exports import CASES, can_export
 from tickets.masking import can_see_personal_data, mask_phone
 from tickets.models import Case
 
@@ -21,7 +28,11 @@ from tickets.models import Case
 @permission_required("tickets.view_case", raise_exception=True)
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "tickets/queue.html", {"cases": my_queue(user=request.user)[:200]})
+    return render(request, "tickets/queue.html", {
+        "cases": my_queue(user=request.user)[:200],
+        "export_query": my_queue_export_query(user=request.user)
+        if can_export(user=request.user, dataset=CASES) else "",
+    })
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:

@@ -1,5 +1,6 @@
 from .api import IdempotencyKey
 from .calendars import BusinessCalendar, OfficialDay, OfficialYear, Weekday, WorkingPeriod
+from .exports import ExportLog
 from .health import Heartbeat
 from .org import Company, Department, StaffProfile, Team
 
@@ -7,6 +8,7 @@ __all__ = [
     "BusinessCalendar",
     "Company",
     "Department",
+    "ExportLog",
     "Heartbeat",
     "IdempotencyKey",
     "OfficialDay",
