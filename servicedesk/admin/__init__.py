@@ -1,5 +1,5 @@
 """Admin for the shared kernel, one module per sub-domain."""
 
-from . import calendars, org
+from . import calendars, exports, org
 
-__all__ = ["calendars", "org"]
+__all__ = ["calendars", "exports", "org"]

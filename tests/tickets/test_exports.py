@@ -5,6 +5,7 @@ filters, a bounded number of queries, and the export log."""
 import csv
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -314,3 +315,38 @@ def test_exports_page_offers_each_list(client, supervisor):
     page = client.get(reverse("tickets:exports")).content.decode()
     for form in ("export-customers", "export-cases", "export-contacts"):
         assert form in page
+
+
+def test_administrators_read_the_export_log_in_the_admin(client, supervisor, agent):
+    case_open_for_test(by=agent)
+    _body(_api(supervisor).get("/api/v1/cases/export/"))
+    admin = StaffFactory(role=Role.ADMINISTRATOR).user
+    client.force_login(admin)
+    changelist = client.get(reverse("admin:servicedesk_exportlog_changelist"))
+    assert changelist.status_code == 200
+    assert supervisor.username in changelist.content.decode()
+    log = ExportLog.objects.get()
+    assert client.post(reverse("admin:servicedesk_exportlog_delete", args=[log.pk]),
+                       {"post": "yes"}).status_code == 403
+    assert ExportLog.objects.filter(pk=log.pk).exists()
+
+
+@pytest.mark.parametrize(("role", "sees"), [(Role.SUPERVISOR, True), (Role.TIER1, False)])
+def test_exports_are_in_the_navigation_of_exporting_roles(client, role, sees):
+    client.force_login(StaffFactory(role=role).user)
+    page = client.get(reverse("home")).content.decode()
+    assert (f'href="{reverse("tickets:exports")}"' in page) is sees
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_case_list_page_queries_do_not_grow_with_cases(
+    client, supervisor, agent, n, django_assert_num_queries
+):
+    customer = CustomerFactory()
+    for _ in range(n):
+        case_open_for_test(by=agent, customer=customer, assignee=agent)
+    client.force_login(supervisor)
+    client.get(reverse("tickets:cases"))
+    with django_assert_num_queries(6):
+        response = client.get(reverse("tickets:cases"), {"status": "new"})
+    assert len(re.findall(r'href="/tickets/cases/\d+/"', response.content.decode())) == n
