@@ -36,6 +36,9 @@ _LEAD = [*_SEE_ORG, *_SEE_CALENDARS, "servicedesk.view_staffprofile"]
 _HEALTH = ["servicedesk.view_system_health"]
 _PERSONAL_DATA = ["servicedesk.view_personal_data"]
 _SEE_CUSTOMERS = ["tickets.view_customer"]
+# Bulk export (CSV / Excel) of the lists a role sees, masked as on the page unless the role
+# also holds view_personal_data. Agents and floor leads do not bulk-export.
+_EXPORT = ["tickets.export_customer", "tickets.export_case", "tickets.export_contact"]
 _SEE_CASES = [
     "tickets.view_case",
     "tickets.view_casecategory",
@@ -61,17 +64,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MAJOR_SAFETY: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
     Role.TEAM_LEAD: [*_LEAD, *_INTAKE],
     Role.SHIFT_LEAD: [*_LEAD, *_INTAKE],
-    Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE],
+    Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE, *_EXPORT],
     Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
-                   "tickets.change_case"],
+                   "tickets.change_case", *_EXPORT],
     Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
                            "tickets.change_case", "tickets.view_customerregistration",
-                           "tickets.change_customerregistration"],
+                           "tickets.change_customerregistration", *_EXPORT],
     Role.ADMINISTRATOR: [
         *_LEAD,
         *_INTAKE,
         *_PERSONAL_DATA,
         *_HEALTH,
+        *_EXPORT,
+        "servicedesk.view_exportlog",
         "servicedesk.add_department",
         "servicedesk.change_department",
         "servicedesk.add_team",

@@ -1,4 +1,5 @@
-"""Use cases of the shared kernel that write: staff and roles, heartbeats."""
+"""Use cases of the shared kernel that write: staff and roles, heartbeats, the export
+log."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
-from servicedesk.models import Department, Heartbeat, StaffProfile, Team
+from servicedesk.models import Department, ExportLog, Heartbeat, StaffProfile, Team
 from servicedesk.roles import Role, group_name
 
 User = get_user_model()
@@ -89,3 +91,33 @@ def idempotency_keys_purge(*, older_than: dt.datetime) -> int:
 
     deleted, _ = IdempotencyKey.objects.filter(created_at__lt=older_than).delete()
     return deleted
+
+
+def export_log_start(
+    *,
+    user,
+    dataset: str,
+    fmt: str,
+    channel: str,
+    filters: dict,
+    personal_data_unmasked: bool,
+    now: dt.datetime | None = None,
+) -> ExportLog:
+    """Record an export before its first row goes out: who, when, what, filtered how."""
+    return ExportLog.objects.create(
+        user=user,
+        dataset=dataset,
+        format=ExportLog.Format(fmt),
+        channel=ExportLog.Channel(channel),
+        filters=filters,
+        personal_data_unmasked=personal_data_unmasked,
+        started_at=now or timezone.now(),
+    )
+
+
+def export_log_finish(*, log: ExportLog, row_count: int, now: dt.datetime | None = None) -> None:
+    """Record that the export's last row went out. Only the first call counts."""
+    ExportLog.objects.filter(pk=log.pk, finished_at=None).update(
+        row_count=row_count, finished_at=now or timezone.now()
+    )
+    log.row_count = row_count

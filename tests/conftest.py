@@ -15,3 +15,30 @@ def _fresh_calendar_engines():
     calendar_engines_invalidate()
     yield
     calendar_engines_invalidate()
+
+
+@pytest.fixture
+def celery_private_queue(settings, tmp_path):
+    """A private queue folder for a real worker on the filesystem broker (no stale message
+    from another run interferes); with Redis the configured broker is used as it is. The
+    app's cached producer connections are dropped, so they see the new folder."""
+    from servicedesk.celery import app
+
+    original = dict(app.conf.broker_transport_options or {})
+    if not settings.REDIS_URL:
+        queue = tmp_path / "queue"
+        queue.mkdir()
+        app.conf.broker_transport_options = {
+            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": str(queue),
+            "data_folder_out": str(queue),
+        }
+    _forget_connections(app)
+    yield app
+    app.conf.broker_transport_options = original
+    _forget_connections(app)
+
+
+def _forget_connections(app) -> None:
+    app._pool = None
+    app.amqp._producer_pool = None

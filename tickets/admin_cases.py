@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tickets.admin_scoping import ScopedAdminMixin
 from tickets.case_selectors import cases_visible_to
 from tickets.models import Case, CaseCategory, CaseEvent
 
@@ -42,7 +43,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "subject", "kind", "status", "grade", "customer", "assignee",
                     "department", "opened_at"]
     list_filter = ["status", "kind", "grade", "department"]
@@ -55,11 +56,7 @@ class CaseAdmin(admin.ModelAdmin):
               "promised_callback_at", "opened_at", "resolved_at", "closed_at", "version",
               "created_by", "updated_at"]
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        if request.user.is_superuser:
-            return super().get_queryset(request)
-        return cases_visible_to(user=request.user)
+    visible_to = staticmethod(cases_visible_to)
 
     def has_add_permission(self, request) -> bool:
         return False

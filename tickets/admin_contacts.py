@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tickets.admin_scoping import ScopedAdminMixin
 from tickets.contact_selectors import contacts_visible_to
 from tickets.models import Contact
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["queued_at", "channel", "customer", "agent", "department", "answered",
                     "first_response_seconds", "transferred", "case"]
     list_filter = ["channel", "answered", "transferred", "department"]
@@ -22,11 +23,7 @@ class ContactAdmin(admin.ModelAdmin):
               "ended_at", "answered", "first_response_seconds", "transferred", "category",
               "summary", "created_at"]
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        if request.user.is_superuser:
-            return super().get_queryset(request)
-        return contacts_visible_to(user=request.user)
+    visible_to = staticmethod(contacts_visible_to)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -9,7 +9,9 @@ from rest_framework import mixins, serializers, viewsets
 
 from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from tickets.api_exports import ExportActionMixin
 from tickets.api_filters import phone_filter
+from tickets.exports import CUSTOMERS
 from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
 from tickets.models import Customer
 from tickets.selectors import customers_visible_to
@@ -59,6 +61,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 class CustomerViewSet(
+    ExportActionMixin,
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -68,6 +71,7 @@ class CustomerViewSet(
 ):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilter
+    export_dataset = CUSTOMERS
 
     def get_queryset(self):
         return customers_visible_to(user=self.request.user).order_by("-id")

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
+from tickets.api_exports import ExportActionMixin
 from tickets.api_filters import phone_filter
 from tickets.case_selectors import case_timeline, cases_visible_to, get_case_for_user
 from tickets.case_services import (
@@ -31,6 +32,7 @@ from tickets.case_services import (
     case_transition,
     case_update,
 )
+from tickets.exports import CASES
 from tickets.models import Case, CaseCategory, SlaState
 from tickets.selectors import customers_visible_to
 from tickets.sla_services import case_sla_view
@@ -229,6 +231,7 @@ class CasePagination(CursorPagination):
 
 
 class CaseViewSet(
+    ExportActionMixin,
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -239,6 +242,7 @@ class CaseViewSet(
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     pagination_class = CasePagination
+    export_dataset = CASES
     permission_classes = [permissions.IsAuthenticated, CasePermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"

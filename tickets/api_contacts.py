@@ -11,10 +11,13 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from servicedesk.api.permissions import WriteNeedsPermission
+from tickets.api_exports import ExportActionMixin
 from tickets.api_filters import phone_filter
 from tickets.case_selectors import cases_visible_to
 from tickets.contact_selectors import contacts_visible_to
 from tickets.contact_services import contact_log
+from tickets.exports import CONTACTS
 from tickets.models import Case, CaseCategory, Contact, Customer
 from tickets.selectors import customers_visible_to
 
@@ -67,16 +70,8 @@ class ContactFilter(django_filters.FilterSet):
         fields = ["channel", "agent", "customer", "case", "category", "answered", "department"]
 
 
-class CanLogContacts(permissions.BasePermission):
-    """Reading is scoped by the queryset; logging needs the role's add_contact."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request.user.has_perm("tickets.add_contact")
-
-
 class ContactViewSet(
+    ExportActionMixin,
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -85,7 +80,10 @@ class ContactViewSet(
 ):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
-    permission_classes = [permissions.IsAuthenticated, CanLogContacts]
+    export_dataset = CONTACTS
+    # Reading is scoped by the queryset; logging needs the role's add_contact.
+    permission_classes = [permissions.IsAuthenticated, WriteNeedsPermission]
+    write_permission = "tickets.add_contact"
 
     def get_queryset(self):
         return contacts_visible_to(user=self.request.user).order_by("-queued_at", "-id")

@@ -13,6 +13,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from servicedesk.api.permissions import WriteNeedsPermission
 from tickets.api_filters import phone_filter
 from tickets.masking import can_see_personal_data, mask_id_number, mask_phone
 from tickets.models import CustomerRegistration
@@ -61,13 +62,6 @@ class RegistrationFilter(django_filters.FilterSet):
         fields = ["status", "is_relative", "filed_by", "department"]
 
 
-class CanFile(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request.user.has_perm("tickets.add_customerregistration")
-
-
 class RegistrationViewSet(
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
@@ -77,7 +71,8 @@ class RegistrationViewSet(
 ):
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
-    permission_classes = [permissions.IsAuthenticated, CanFile]
+    permission_classes = [permissions.IsAuthenticated, WriteNeedsPermission]
+    write_permission = "tickets.add_customerregistration"
 
     def get_queryset(self):
         return registrations_visible_to(user=self.request.user).order_by("-filed_at", "-id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
@@ -76,4 +78,11 @@ def my_queue(*, user) -> QuerySet[Case]:
         .filter(assignee_id=user.pk, status__in=Case.OPEN_STATUSES)
         .select_related("customer", "category", "team", "department")
         .order_by(F("due_at").asc(nulls_last=True), "opened_at", "id")
+    )
+
+
+def my_queue_export_query(*, user) -> str:
+    """The case-list filters (API and export) that select the same cases as `my_queue`."""
+    return urlencode(
+        [("assignee", user.pk), *(("status", status) for status in Case.OPEN_STATUSES)]
     )

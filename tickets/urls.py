@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets import views, views_cases, views_registrations
+from tickets import views, views_cases, views_exports, views_registrations
 
 app_name = "tickets"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("customers/new/", views.customer_create_view, name="customer-create"),
     path("intake/", views.intake_create_view, name="intake"),
     path("queue/", views_cases.queue_page, name="queue"),
+    path("cases/", views_exports.cases_page, name="cases"),
+    path("exports/", views_exports.exports_page, name="exports"),
+    path("exports/<slug:dataset>/", views_exports.export_download, name="export"),
     path("registrations/", views_registrations.registrations_page, name="registrations"),
     path("cases/<int:case_id>/", views_cases.case_detail, name="case"),
     path(

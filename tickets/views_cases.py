@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets.case_selectors import case_is_editable_by, case_timeline, get_case_for_user, my_queue
+from tickets.case_selectors import (
+    case_is_editable_by,
+    case_timeline,
+    get_case_for_user,
+    my_queue,
+    my_queue_export_query,
+)
 from tickets.case_services import (
     CASE_TRANSITIONS,
     CaseConflict,
@@ -22,6 +28,7 @@ from tickets.case_services import (
     case_transition,
     case_update,
 )
+from tickets.exports import CASES, can_export
 from tickets.masking import can_see_personal_data, mask_phone
 from tickets.models import Case, TimerKind, TimerState
 from tickets.sla_services import case_sla_view
@@ -31,7 +38,11 @@ from tickets.sla_services import case_sla_view
 @permission_required("tickets.view_case", raise_exception=True)
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "tickets/queue.html", {"cases": my_queue(user=request.user)[:200]})
+    return render(request, "tickets/queue.html", {
+        "cases": my_queue(user=request.user)[:200],
+        "export_query": my_queue_export_query(user=request.user)
+        if can_export(user=request.user, dataset=CASES) else "",
+    })
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:

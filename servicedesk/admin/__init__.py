@@ -1,5 +1,5 @@
 """Admin for the shared kernel, one module per sub-domain."""
 
-from . import calendars, notifications, org
+from . import calendars, exports, notifications, org
 
-__all__ = ["calendars", "notifications", "org"]
+__all__ = ["calendars", "exports", "notifications", "org"]

@@ -1,5 +1,6 @@
 from .api import IdempotencyKey
 from .calendars import BusinessCalendar, OfficialDay, OfficialYear, Weekday, WorkingPeriod
+from .exports import ExportLog
 from .health import Heartbeat
 from .notifications import DigestStatus, Notification, NotificationDigest
 from .org import Company, Department, StaffProfile, Team
@@ -9,6 +10,7 @@ __all__ = [
     "Company",
     "Department",
     "DigestStatus",
+    "ExportLog",
     "Heartbeat",
     "IdempotencyKey",
     "Notification",

@@ -12,15 +12,7 @@ from servicedesk.tasks import HEARTBEAT, heartbeat_task
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_records_the_heartbeat(settings, tmp_path):
-    if not settings.REDIS_URL:  # a private queue folder, so no stale message interferes
-        (tmp_path / "queue").mkdir()
-        queue = str(tmp_path / "queue")
-        app.conf.broker_transport_options = {
-            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-            "data_folder_in": queue,
-            "data_folder_out": queue,
-        }
+def test_a_real_worker_records_the_heartbeat(celery_private_queue):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         heartbeat_task.delay()
         deadline = time.monotonic() + 20

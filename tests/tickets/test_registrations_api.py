@@ -71,3 +71,9 @@ def test_other_departments_registrations_are_invisible():
     _api(StaffFactory(department=DepartmentFactory()).user).post(URL, _body(), format="json")
     assert _api(StaffFactory(role=Role.TIER1).user).get(URL).json()["count"] == 0
     assert _api(StaffFactory(role=Role.GENERAL_MANAGER).user).get(URL).json()["count"] == 1
+
+
+def test_reading_needs_no_filing_permission_but_filing_does():
+    manager = StaffFactory(role=Role.GENERAL_MANAGER).user  # reads, may not file
+    assert _api(manager).get(URL).status_code == 200
+    assert _api(manager).post(URL, _body(), format="json").status_code == 403

@@ -23,17 +23,9 @@ def test_every_scheduled_job_is_registered_with_the_worker():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_sweep_and_records_the_breach(settings, tmp_path):
+def test_a_real_worker_runs_the_sweep_and_records_the_breach(settings, celery_private_queue):
     from tickets.sla_tasks import sla_sweep_task
 
-    if not settings.REDIS_URL:
-        (tmp_path / "queue").mkdir()
-        queue = str(tmp_path / "queue")
-        app.conf.broker_transport_options = {
-            **settings.CELERY_BROKER_TRANSPORT_OPTIONS,
-            "data_folder_in": queue,
-            "data_folder_out": queue,
-        }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     seed_sla_policies()
     agent = StaffFactory().user

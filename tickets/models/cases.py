@@ -190,6 +190,7 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        permissions = [("export_case", _("Can export cases"))]
         ordering = ["-opened_at", "-id"]
         indexes = [
             models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),

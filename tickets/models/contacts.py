@@ -82,6 +82,7 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        permissions = [("export_contact", _("Can export contacts"))]
         ordering = ["-queued_at", "-id"]
         indexes = [
             models.Index(fields=["agent", "queued_at"], name="contact_agent_queued_idx"),

@@ -34,6 +34,7 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        permissions = [("export_customer", _("Can export customers"))]
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,90 @@
+"""Lists as files in the browser, and the filtered case list that links to them. Who may
+export and what is masked: tickets.exports; the filters are the API's FilterSets, so a page
+link and an API call with the same parameters give the same rows."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from servicedesk.models import ExportLog
+from tickets.api import CustomerFilter
+from tickets.api_cases import CaseFilter
+from tickets.api_contacts import ContactFilter
+from tickets.api_exports import export_filters
+from tickets.case_selectors import cases_visible_to
+from tickets.exports import CASES, CONTACTS, CUSTOMERS, DATASETS, can_export, tickets_export
+
+_FILTERS = {CUSTOMERS.name: CustomerFilter, CASES.name: CaseFilter, CONTACTS.name: ContactFilter}
+CASE_LIST_LIMIT = 100
+
+
+def _filtered(filterset_class, request: HttpRequest, queryset):
+    """The queryset filtered by the query string, or None when a filter is invalid."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        return None, filterset
+    try:
+        return filterset.qs, filterset
+    except DRFValidationError:  # a phone filter that is no phone number
+        return None, filterset
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, dataset: str) -> HttpResponse:
+    chosen = DATASETS.get(dataset)
+    if chosen is None:
+        raise Http404
+    if not can_export(user=request.user, dataset=chosen):
+        raise PermissionDenied
+    fmt = request.GET.get("format") or ExportLog.Format.CSV
+    if fmt not in ExportLog.Format.values:
+        return HttpResponseBadRequest("format: csv or xlsx")
+    queryset, _ = _filtered(_FILTERS[chosen.name], request, chosen.visible_to(user=request.user))
+    if queryset is None:
+        return HttpResponseBadRequest("invalid filter")
+    return tickets_export(
+        dataset=chosen, queryset=queryset, user=request.user, fmt=fmt,
+        channel=ExportLog.Channel.PAGE, filters=export_filters(request.GET),
+    )
+
+
+@login_required
+@require_GET
+def exports_page(request: HttpRequest) -> HttpResponse:
+    """One form per list the user may export: a time range, then CSV or Excel."""
+    datasets = [d for d in DATASETS.values() if can_export(user=request.user, dataset=d)]
+    if not datasets:
+        raise PermissionDenied
+    return render(request, "tickets/exports.html", {"datasets": [d.name for d in datasets]})
+
+
+@login_required
+@permission_required("tickets.view_case", raise_exception=True)
+@require_GET
+def cases_page(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see, newest first, filtered like the API list."""
+    queryset, filterset = _filtered(CaseFilter, request, cases_visible_to(user=request.user))
+    cases = []
+    if queryset is not None:
+        cases = list(
+            queryset.select_related("customer", "category", "assignee", "department")
+            .order_by("-opened_at", "-id")[:CASE_LIST_LIMIT]
+        )
+    return render(
+        request,
+        "tickets/cases.html",
+        {
+            "cases": cases,
+            "filter": filterset,
+            "limit": CASE_LIST_LIMIT,
+            "query": request.GET.urlencode(),
+            "can_export": can_export(user=request.user, dataset=CASES),
+        },
+        status=200 if queryset is not None else 400,
+    )
