@@ -54,28 +54,36 @@ def _category_chain(category) -> list[int]:
 
 
 def policy_for(*, kind: str, category, grade: str = "") -> SlaPolicy | None:
-    """The most specific active policy. Complaints with a grade: the grade decides first
-    (category + grade, then grade alone), then the category; otherwise the nearest category
-    up the tree, then the kind alone. One query."""
+    """The most specific active policy (see `policy_pick`). One query."""
     chain = _category_chain(category) if category is not None else []
     policies = list(
         SlaPolicy.objects.filter(kind=kind, active=True)
         .filter(Q(category__isnull=True) | Q(category_id__in=chain))
         .select_related("calendar")
     )
-    if not policies:
-        return None
+    return policy_pick(policies, kind=kind, chain=chain, grade=grade)
+
+
+def policy_pick(
+    policies: Iterable[SlaPolicy], *, kind: str, chain: list[int], grade: str = ""
+) -> SlaPolicy | None:
+    """Among active `policies`, the one for a case of `kind` whose category and its
+    ancestors are `chain` (nearest first). Complaints with a grade: the grade decides first
+    (category + grade, then grade alone), then the category; otherwise the nearest category
+    up the tree, then the kind alone."""
     depth = {pk: i for i, pk in enumerate(chain)}
-
-    def rank(policy: SlaPolicy) -> tuple:
-        cat = depth.get(policy.category_id, len(chain))  # kind-level policies last
+    best, best_rank = None, None
+    for policy in policies:
+        if policy.kind != kind or not policy.active:
+            continue
+        if policy.category_id is not None and policy.category_id not in depth:
+            continue
         if policy.grade and policy.grade != grade:
-            return (9, 0)
-        graded = 0 if policy.grade else 1
-        return (graded, cat)
-
-    best = min(policies, key=rank)
-    return None if rank(best)[0] == 9 else best
+            continue
+        rank = (0 if policy.grade else 1, depth.get(policy.category_id, len(chain)))
+        if best_rank is None or rank < best_rank:
+            best, best_rank = policy, rank
+    return best
 
 
 # --- arithmetic ----------------------------------------------------------------------------
