@@ -9,6 +9,19 @@ from .cases import (
 )
 from .contacts import Contact, ContactChannel
 from .customers import Customer, CustomerCodeCounter
+from .filings import (
+    CompensationKind,
+    DelayEvent,
+    DelayFiling,
+    DelayNotice,
+    DelayNoticeAttempt,
+    DelayReason,
+    DelayStatus,
+    FeedbackEvent,
+    FeedbackFiling,
+    FeedbackKind,
+    FeedbackStatus,
+)
 from .registrations import (
     ACTIVE_REGISTRATION_STATUSES,
     CustomerRegistration,
@@ -18,6 +31,17 @@ from .registrations import (
 )
 
 __all__ = [
+    "CompensationKind",
+    "DelayEvent",
+    "DelayFiling",
+    "DelayNotice",
+    "DelayNoticeAttempt",
+    "DelayReason",
+    "DelayStatus",
+    "FeedbackEvent",
+    "FeedbackFiling",
+    "FeedbackKind",
+    "FeedbackStatus",
     "ACTIVE_REGISTRATION_STATUSES",
     "Case",
     "CaseCategory",
