@@ -32,7 +32,7 @@ from tickets.filing_services import (
 from tickets.forms_filings import CompensateForm, DecisionForm, DelayFilingForm, DeliverForm
 from tickets.masking import can_see_personal_data, mask_phone
 from tickets.models import DelayFiling, DelayNotice
-from tickets.views_feedback import _form_errors
+from tickets.views_feedback import form_add_service_errors, hidden_form_errors
 
 
 def _decide(service):
@@ -70,7 +70,7 @@ def delay_filings_page(request: HttpRequest) -> HttpResponse:
             try:
                 filing = delay_file(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Delay filed; it now waits for the review."))
                 return redirect("tickets:delay-filing", filing_id=filing.pk)
@@ -86,19 +86,20 @@ def _detail(request: HttpRequest, filing: DelayFiling, *, forms: dict | None = N
     forms = forms or {}
     notice = DelayNotice.objects.filter(filing=filing).prefetch_related("attempts").first()
     phone = filing.customer.phone
+    actions = delay_actions_for(
+        filing=filing, user=request.user,
+        notice_sent=notice is not None and notice.status == DelayNotice.Status.SENT)
     return render(request, "tickets/delay_filing_detail.html", {
         "filing": filing,
         "customer_phone": phone if can_see_personal_data(request.user) else mask_phone(phone),
         "overdue": delay_is_overdue(filing, today=timezone.localdate()),
         "notice": notice,
-        "actions": delay_actions_for(
-            filing=filing, user=request.user,
-            notice_sent=notice is not None and notice.status == DelayNotice.Status.SENT),
+        "actions": actions,
         "review_form": forms.get("review") or DecisionForm(auto_id="review_%s"),
         "approve_form": forms.get("approve") or DecisionForm(auto_id="approve_%s"),
         "deliver_form": forms.get("deliver") or DeliverForm(auto_id="deliver_%s"),
         "compensate_form": forms.get("compensate") or CompensateForm(auto_id="compensate_%s"),
-        "errors": errors or [],
+        "errors": [*(errors or []), *hidden_form_errors(forms, shown=actions)],
         "timeline": delay_timeline(filing=filing),
     }, status=status)
 
@@ -126,7 +127,7 @@ def delay_filing_action(request: HttpRequest, filing_id: int, action: str) -> Ht
         except ValidationError as exc:
             if form is None:
                 return _detail(request, filing, errors=exc.messages, status=400)
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return redirect("tickets:delay-filing", filing_id=filing.pk)
     return _detail(request, filing, forms={action: form}, status=400)

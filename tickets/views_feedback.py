@@ -35,10 +35,16 @@ ACTIONS = {
 }
 
 
-def _form_errors(form, exc: ValidationError) -> None:
+def form_add_service_errors(form, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
+
+
+def hidden_form_errors(forms: dict, *, shown: list[str]) -> list[str]:
+    """The errors of a refused step whose form the page no longer shows."""
+    return [str(error) for action, form in forms.items() if action not in shown
+            for errors in form.errors.values() for error in errors]
 
 
 def _month_statistics(user) -> dict:
@@ -66,7 +72,7 @@ def feedback_filings_page(request: HttpRequest) -> HttpResponse:
             try:
                 filing = feedback_file(by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form_add_service_errors(form, exc)
             else:
                 messages.success(request, _("Filed; case %(number)s opened.") % {
                     "number": filing.case.number})
@@ -82,10 +88,12 @@ def _detail(request: HttpRequest, filing: FeedbackFiling, *, forms: dict | None 
             status: int = 200) -> HttpResponse:
     forms = forms or {}
     phone = filing.customer.phone
+    actions = feedback_actions_for(filing=filing, user=request.user)
     return render(request, "tickets/feedback_filing_detail.html", {
         "filing": filing,
         "customer_phone": phone if can_see_personal_data(request.user) else mask_phone(phone),
-        "actions": feedback_actions_for(filing=filing, user=request.user),
+        "actions": actions,
+        "errors": hidden_form_errors(forms, shown=actions),
         "hand_over_form": forms.get("hand_over") or FeedbackHandOverForm(),
         "follow_up_form": forms.get("follow_up") or NoteForm(auto_id="follow_up_%s"),
         "close_form": forms.get("close") or NoteForm(auto_id="close_%s"),
@@ -111,7 +119,7 @@ def feedback_filing_action(request: HttpRequest, filing_id: int, action: str) ->
         try:
             service(filing=filing, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_service_errors(form, exc)
         else:
             return redirect("tickets:feedback-filing", filing_id=filing.pk)
     return _detail(request, filing, forms={action: form}, status=400)
