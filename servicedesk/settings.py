@@ -213,7 +213,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One schema name per choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "tickets.models.cases.CaseStatus.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tickets.models.cases.CaseStatus.choices",
+        "CaseKindEnum": "tickets.models.cases.CaseKind.choices",
+        "FeedbackKindEnum": "tickets.models.filings.FeedbackKind.choices",
+        "FeedbackStatusEnum": "tickets.models.filings.FeedbackStatus.choices",
+        "DelayStatusEnum": "tickets.models.filings.DelayStatus.choices",
+        "DelayNoticeStatusEnum": "tickets.models.filings.DelayNoticeStatus.choices",
+        "CompensationKindEnum": "tickets.models.filings.CompensationKind.choices",
+    },
 }
 
 # --- Outbound messages ------------------------------------------------------------------
