@@ -91,4 +91,4 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 # Cases and contacts register their admins in their own modules.
-from tickets import admin_cases, admin_contacts, admin_registrations  # noqa: E402, F401, I001
+from tickets import admin_cases, admin_contacts, admin_filings, admin_registrations  # noqa: E402, F401, I001
