@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.notifiers import DeliveryFailed, Message, channel_for
+from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
 from servicedesk.selectors import staff_profile_of
 from tickets.case_services import case_open
 from tickets.filing_selectors import (
@@ -360,13 +360,16 @@ def delay_notice_message(*, filing: DelayFiling) -> Message:
                    phone=filing.customer.phone)
 
 
-def delay_notify(*, filing: DelayFiling, by, now: dt.datetime | None = None) -> DelayNotice:
+def delay_notify(
+    *, filing: DelayFiling, by, now: dt.datetime | None = None, channel: Channel | None = None
+) -> DelayNotice:
     """Tell the customer the reason and the new date; after a failure, try again.
 
     Not one transaction on purpose: the claim (pending/failed → sending) commits before the
     channel is called, so a concurrent call finds nothing to claim and nothing is sent twice;
     the outcome (attempt row, notice status, the filing's step and its event) is then
-    written in one transaction. Returns the notice; a failed send is recorded, not raised."""
+    written in one transaction. Returns the notice; a failed send is recorded, not raised.
+    `channel` defaults to the configured customer channel (the demo passes its own)."""
     now = now or timezone.now()
     notice = DelayNotice.objects.filter(filing_id=filing.pk).first()
     if notice is None:
@@ -386,7 +389,7 @@ def delay_notify(*, filing: DelayFiling, by, now: dt.datetime | None = None) -> 
         raise ValidationError({"notice": [_("The notice is being sent or was sent already.")]})
 
     filing = DelayFiling.objects.select_related("customer").get(pk=filing.pk)
-    channel = channel_for("customer")
+    channel = channel or channel_for("customer")
     reference, error = "", ""
     try:
         reference = channel.send(delay_notice_message(filing=filing))
