@@ -149,8 +149,11 @@ def _feedback_step(
     now: dt.datetime,
     **values: Any,
 ) -> FeedbackFiling:
+    # Lock the row (PostgreSQL; SQLite's IMMEDIATE transaction serialises writers anyway),
+    # so the status read here is the one the conditional UPDATE below moves on from.
     from_status = (
-        FeedbackFiling.objects.filter(pk=filing.pk).values_list("status", flat=True).first()
+        FeedbackFiling.objects.select_for_update()
+        .filter(pk=filing.pk).values_list("status", flat=True).first()
     )
     claimed = FeedbackFiling.objects.filter(pk=filing.pk, status__in=allowed_from).update(
         status=to_status, version=F("version") + 1, **values

@@ -81,3 +81,20 @@ def test_racing_reviews_review_once():
     )
     assert unexpected == [] and (len(won), len(refused)) == (1, THREADS - 1)
     assert DelayEvent.objects.filter(filing=filing, kind="reviewed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_closures_of_a_feedback_filing_close_it_once():
+    from tests.tickets.filing_factories import feedback_file_for_test
+    from tickets.filing_services import feedback_close, feedback_follow_up, feedback_hand_over
+    from tickets.models import FeedbackEvent
+
+    filing = feedback_file_for_test()
+    filing = feedback_hand_over(filing=filing, handler=filing.filed_by, by=filing.filed_by)
+    filing = feedback_follow_up(filing=filing, by=filing.filed_by, note="已回访")
+    people = [StaffFactory(department=filing.department).user for _ in range(THREADS)]
+    won, refused, unexpected = _race(
+        [lambda p=p: feedback_close(filing=filing, by=p, note="完成") for p in people]
+    )
+    assert unexpected == [] and (len(won), len(refused)) == (1, THREADS - 1)
+    assert FeedbackEvent.objects.filter(filing=filing, kind="closed").count() == 1

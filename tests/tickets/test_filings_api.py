@@ -236,3 +236,20 @@ def test_list_queries_do_not_grow_with_the_filings(url):
             assert len(api.get(url).json()["results"]) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("url", [FEEDBACK, DELAYS])
+def test_staff_without_the_add_permission_cannot_file(url):
+    user = StaffFactory(role=Role.TIER1).user
+    user.groups.clear()
+    body = _feedback_body() if url == FEEDBACK else _delay_body()
+    assert _api(user).post(url, body, format="json").status_code == 403
+    assert not FeedbackFiling.objects.exists() and not DelayFiling.objects.exists()
+
+
+def test_a_manager_may_not_file_but_may_follow_up():
+    filing = feedback_file_for_test()
+    api = _api(StaffFactory(role=Role.MANAGER).user)
+    assert api.post(FEEDBACK, _feedback_body(), format="json").status_code == 403
+    assert api.post(f"{FEEDBACK}{filing.pk}/hand-over/", {"handler": filing.filed_by_id},
+                    format="json").status_code == 200
