@@ -23,7 +23,7 @@ from django.utils.module_loading import import_string
 
 DEFAULT_CHANNELS = {
     "staff": "servicedesk.notifiers.EmailChannel",
-    "customer": "servicedesk.notifiers.EmailChannel",
+    "customer": "servicedesk.notifiers.ConsoleChannel",
 }
 
 

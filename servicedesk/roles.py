@@ -45,6 +45,17 @@ _SEE_CASES = [
     "tickets.view_caseevent",
     "tickets.view_contact",
 ]
+# 问题与需求、意见与建议报备 and 延期报备: seen and worked on (hand over, follow up, notify,
+# deliver, compensate) by whoever sees the department's cases. Who reviews and approves a
+# delay is decided by role in tickets.filing_selectors, not by a permission.
+_FILINGS = [
+    "tickets.view_feedbackfiling",
+    "tickets.change_feedbackfiling",
+    "tickets.view_feedbackevent",
+    "tickets.view_delayfiling",
+    "tickets.change_delayfiling",
+    "tickets.view_delayevent",
+]
 _INTAKE = [
     *_SEE_CUSTOMERS,
     "tickets.add_customer",
@@ -55,6 +66,9 @@ _INTAKE = [
     "tickets.add_contact",
     "tickets.view_customerregistration",
     "tickets.add_customerregistration",
+    *_FILINGS,
+    "tickets.add_feedbackfiling",
+    "tickets.add_delayfiling",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -66,10 +80,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SHIFT_LEAD: [*_LEAD, *_INTAKE],
     Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE, *_EXPORT],
     Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
-                   "tickets.change_case", *_EXPORT],
+                   "tickets.change_case", *_EXPORT, *_FILINGS],
     Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
                            "tickets.change_case", "tickets.view_customerregistration",
-                           "tickets.change_customerregistration", *_EXPORT],
+                           "tickets.change_customerregistration", *_EXPORT, *_FILINGS],
     Role.ADMINISTRATOR: [
         *_LEAD,
         *_INTAKE,

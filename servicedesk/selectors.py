@@ -32,6 +32,8 @@ _NAVIGATION = [
     (_("Cases"), "tickets:cases", "tickets.view_case"),
     (_("Registrations"), "tickets:registrations", "tickets.view_customerregistration"),
     (_("Exports"), "tickets:exports", "tickets.export_case"),
+    (_("Feedback filings"), "tickets:feedback-filings", "tickets.view_feedbackfiling"),
+    (_("Delay filings"), "tickets:delay-filings", "tickets.view_delayfiling"),
     (_("Organisation"), "org", "servicedesk.view_department"),
     (_("Business calendars"), "calendars", "servicedesk.view_businesscalendar"),
     (_("System health"), "health", "servicedesk.view_system_health"),

@@ -213,7 +213,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One schema name per choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {"CaseStatusEnum": "tickets.models.cases.CaseStatus.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tickets.models.cases.CaseStatus.choices",
+        "CaseKindEnum": "tickets.models.cases.CaseKind.choices",
+        "FeedbackKindEnum": "tickets.models.filings.FeedbackKind.choices",
+        "FeedbackStatusEnum": "tickets.models.filings.FeedbackStatus.choices",
+        "DelayStatusEnum": "tickets.models.filings.DelayStatus.choices",
+        "DelayNoticeStatusEnum": "tickets.models.filings.DelayNoticeStatus.choices",
+        "CompensationKindEnum": "tickets.models.filings.CompensationKind.choices",
+    },
 }
 
 # --- Outbound messages ------------------------------------------------------------------
@@ -226,7 +234,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "servicedesk@localhost")
 NOTIFIER_CHANNELS = {
     "staff": env_str("NOTIFIER_STAFF", "servicedesk.notifiers.EmailChannel"),
-    "customer": env_str("NOTIFIER_CUSTOMER", "servicedesk.notifiers.EmailChannel"),
+    # Customers are reached by phone: plug an SMS gateway in here; the console by default.
+    "customer": env_str("NOTIFIER_CUSTOMER", "servicedesk.notifiers.ConsoleChannel"),
 }
 
 # --- Celery ---------------------------------------------------------------------------

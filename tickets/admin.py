@@ -91,4 +91,6 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 # Cases and contacts register their admins in their own modules.
-from tickets import admin_cases, admin_contacts, admin_registrations, admin_sla  # noqa: E402, F401, I001
+from tickets import (  # noqa: E402, F401, I001
+    admin_cases, admin_contacts, admin_filings, admin_registrations, admin_sla,
+)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tickets import views, views_cases, views_exports, views_registrations
+from tickets import (
+    views,
+    views_cases,
+    views_delays,
+    views_exports,
+    views_feedback,
+    views_registrations,
+)
 
 app_name = "tickets"
 
@@ -13,6 +20,15 @@ urlpatterns = [
     path("exports/", views_exports.exports_page, name="exports"),
     path("exports/<slug:dataset>/", views_exports.export_download, name="export"),
     path("registrations/", views_registrations.registrations_page, name="registrations"),
+    path("feedback/", views_feedback.feedback_filings_page, name="feedback-filings"),
+    path("feedback/<int:filing_id>/", views_feedback.feedback_filing_detail,
+         name="feedback-filing"),
+    path("feedback/<int:filing_id>/<slug:action>/", views_feedback.feedback_filing_action,
+         name="feedback-filing-action"),
+    path("delays/", views_delays.delay_filings_page, name="delay-filings"),
+    path("delays/<int:filing_id>/", views_delays.delay_filing_detail, name="delay-filing"),
+    path("delays/<int:filing_id>/<slug:action>/", views_delays.delay_filing_action,
+         name="delay-filing-action"),
     path("cases/<int:case_id>/", views_cases.case_detail, name="case"),
     path(
         "cases/<int:case_id>/transition/",

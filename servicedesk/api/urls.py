@@ -10,6 +10,8 @@ from servicedesk.api import views
 from tickets.api import CustomerViewSet
 from tickets.api_cases import CaseViewSet
 from tickets.api_contacts import ContactViewSet
+from tickets.api_delays import DelayFilingViewSet
+from tickets.api_feedback import FeedbackFilingViewSet
 from tickets.api_registrations import RegistrationViewSet
 
 # The project's composition root for the API: each app contributes its viewsets here.
@@ -18,6 +20,8 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("cases", CaseViewSet, basename="case")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("registrations", RegistrationViewSet, basename="registration")
+router.register("feedback-filings", FeedbackFilingViewSet, basename="feedback-filing")
+router.register("delay-filings", DelayFilingViewSet, basename="delay-filing")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),

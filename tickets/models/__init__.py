@@ -10,6 +10,19 @@ from .cases import (
 )
 from .contacts import Contact, ContactChannel
 from .customers import Customer, CustomerCodeCounter
+from .filings import (
+    CompensationKind,
+    DelayEvent,
+    DelayFiling,
+    DelayNotice,
+    DelayNoticeAttempt,
+    DelayReason,
+    DelayStatus,
+    FeedbackEvent,
+    FeedbackFiling,
+    FeedbackKind,
+    FeedbackStatus,
+)
 from .registrations import (
     ACTIVE_REGISTRATION_STATUSES,
     CustomerRegistration,
@@ -36,6 +49,17 @@ __all__ = [
     "SlaState",
     "TimerKind",
     "TimerState",
+    "CompensationKind",
+    "DelayEvent",
+    "DelayFiling",
+    "DelayNotice",
+    "DelayNoticeAttempt",
+    "DelayReason",
+    "DelayStatus",
+    "FeedbackEvent",
+    "FeedbackFiling",
+    "FeedbackKind",
+    "FeedbackStatus",
     "ACTIVE_REGISTRATION_STATUSES",
     "Case",
     "CaseCategory",

@@ -3,12 +3,14 @@ import time
 from django.core.management.base import BaseCommand
 
 from tickets.demo import seed_intake
+from tickets.filing_demo import seed_filings
 
 
 class Command(BaseCommand):
     help = (
         "Create demo customers, three months of contacts and cases (needs seed_demo's "
-        "organisation). Safe to run again: does nothing once the demo intake exists."
+        "organisation), and demo feedback and delay filings. Safe to run again: does "
+        "nothing once the demo data exists."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +23,14 @@ class Command(BaseCommand):
         created = seed_intake(months=options["months"], scale=options["scale"])
         if not created:
             self.stdout.write("话务演示数据已存在, 未做改动")
-            return
-        self.stdout.write(
-            "话务: 新建客户 {customers} 个, 话务 {contacts} 条, 工单 {cases} 张".format(**created)
-            + f" ({time.perf_counter() - started:.1f} s)"
-        )
+        else:
+            self.stdout.write(
+                "话务: 新建客户 {customers} 个, 话务 {contacts} 条, 工单 {cases} 张".format(
+                    **created)
+                + f" ({time.perf_counter() - started:.1f} s)"
+            )
+        filings = seed_filings()
+        if filings:
+            self.stdout.write(
+                "报备: 问题与需求、意见与建议 {feedback} 条, 延期 {delays} 条".format(**filings)
+            )
