@@ -75,6 +75,8 @@ def _csv_value(value):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dt.datetime):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return f"{value.total_seconds()} seconds"
     return value
 
 
@@ -101,7 +103,7 @@ def _generate(scale: float) -> None:
     from django.db import connection, transaction
 
     from tickets import demo
-    from tickets.models import Case, CaseEvent, Contact, Customer
+    from tickets.models import Case, CaseEvent, CaseTimer, Contact, Customer
 
     counts = demo.Counts(customers=max(1, round(CUSTOMERS * scale)),
                          contacts=round(CONTACTS * scale), cases=round(CASES * scale))
@@ -120,7 +122,7 @@ def _generate(scale: float) -> None:
             write=_copy_writer(connection) if postgres else demo.bulk_writer(),
             chunk=CHUNK if postgres else demo.BATCH,
         )
-        demo.sequences_reset([Customer, Case, CaseEvent, Contact])
+        demo.sequences_reset([Customer, Case, CaseEvent, CaseTimer, Contact])
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -29,10 +29,12 @@ from tickets.models import (
     CaseCategory,
     CaseEvent,
     CaseNumberCounter,
+    CaseTimer,
     Contact,
     Customer,
     CustomerCodeCounter,
 )
+from tickets.sla_planner import CaseHistory, TimerPlanner
 
 MARKER = "[演示数据]"
 SEED = 20261123
@@ -199,9 +201,12 @@ def generate(
     cs_share: float = 0.8,
     write: Callable[[type[models.Model], list[dict]], None],
     chunk: int = BATCH,
+    swept: bool = False,
 ) -> dict[str, int]:
     """Produce the rows (dicts keyed by attname) and hand them to `write` in chunks.
-    Counters are updated at the end, in the caller's transaction."""
+    Counters are updated at the end, in the caller's transaction. Each case gets the SLA
+    timers its policy starts, in the state its history left them (`tickets.sla_planner`;
+    `swept`: crossings of running timers already recorded, else left to the first sweep)."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     clock = _Clock(rng, start, end)
 
@@ -285,6 +290,9 @@ def generate(
     # opening event and the (answered, inbound) contact it was opened in.
     first_case = _next_id(Case)
     next_event = _next_id(CaseEvent)
+    next_timer = _next_id(CaseTimer)
+    planner = TimerPlanner()
+    timers: list[dict] = []
     first_contact = _next_id(Contact)
     day_last = dict(CaseNumberCounter.objects.values_list("day", "last"))
     opened = sorted(clock.moment() for _ in range(counts.cases))
@@ -355,6 +363,20 @@ def generate(
             steps.append(("resolved", "closed", closed_at, assignee,
                           CaseEvent.Kind.STATUS_CHANGED))
         cases[-1]["version"] = len(steps)
+        planned = planner.plan(
+            CaseHistory(
+                case_id=pk, kind=kind, category_id=category.pk, grade=grade, status=status,
+                opened_at=at, accepted_at=steps[1][2] if len(steps) > 1 else None,
+                waiting_since=steps[-1][2] if status == "waiting_customer" else None,
+                resolved_at=resolved_at,
+            ),
+            now=end, swept=swept,
+        )
+        cases[-1].update(sla_state=planned.sla_state, sla_due_at=planned.sla_due_at)
+        for row in planned.timers:
+            row["id"] = next_timer
+            next_timer += 1
+            timers.append(row)
         for from_value, to_value, step_at, actor, event_kind in steps:
             events.append({
                 "id": next_event, "case_id": pk, "at": step_at, "actor_id": actor,
@@ -371,12 +393,14 @@ def generate(
         if len(cases) >= chunk:
             write(Case, cases)
             write(CaseEvent, events)
+            write(CaseTimer, timers)
             write(Contact, contacts)
-            cases, events, contacts = [], [], []
+            cases, events, contacts, timers = [], [], [], []
     write(Case, cases)
     write(CaseEvent, events)
+    write(CaseTimer, timers)
     write(Contact, contacts)
-    cases, events, contacts = [], [], []
+    cases, events, contacts, timers = [], [], [], []
     touched_days = {at.astimezone(BEIJING).strftime("%Y%m%d") for at in opened}
 
     # --- The other contacts: no case; some callers not identified.
@@ -452,5 +476,5 @@ def seed_intake(
     org = load_org()
     with transaction.atomic(), _stored_timestamps([Customer, Case, Contact]):
         created = generate(counts=counts, org=org, start=start, end=end, write=bulk_writer())
-        sequences_reset([Customer, Case, CaseEvent, Contact])
+        sequences_reset([Customer, Case, CaseEvent, CaseTimer, Contact])
     return created

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from tickets.demo import seed_intake
 from tickets.filing_demo import seed_filings
+from tickets.sla_demo import seed_sla_live
 
 
 class Command(BaseCommand):
@@ -34,3 +35,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 "报备: 问题与需求、意见与建议 {feedback} 条, 延期 {delays} 条".format(**filings)
             )
+        live = seed_sla_live()
+        if live:
+            self.stdout.write(f"时限: 新建实时演示工单 {live} 张（部分即将到期、部分已超时）")
