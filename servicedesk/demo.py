@@ -45,6 +45,9 @@ class DemoStaff:
     team: str | None
 
 
+DEMO_MAIL_DOMAIN = "demo.servicedesk.cn"  # notices go to the console in development
+
+
 def _roster() -> list[DemoStaff]:
     staff: list[DemoStaff] = []
     for i in range(1, 25):  # 24 tier-1 agents across three teams
@@ -110,6 +113,7 @@ def seed_org() -> dict[str, int]:
             role=member.role,
             department=departments[member.department],
             team=teams[(member.department, member.team)] if member.team else None,
+            email=f"{member.username}@{DEMO_MAIL_DOMAIN}",
         )
         profile.work_calendar = line if member.role in {Role.TIER1, Role.TIER2} else office
         profile.save(update_fields=["work_calendar"])

@@ -13,8 +13,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,14 @@ User = get_user_model()
 DigestStatus = NotificationDigest.Status
 DIGEST_BATCH = 500
 STALE_SENDING = dt.timedelta(minutes=15)
+# The outer conditions repeat the inner ones: a concurrent claimer waits on the row lock,
+# then finds the row no longer due and leaves it.
+_CLAIM_SQL = (
+    "UPDATE {table} SET status = %s, attempts = attempts + 1, channel = %s "
+    "WHERE id IN (SELECT id FROM {table} WHERE attempts < %s AND {due} "
+    "ORDER BY created_at, id LIMIT %s) AND attempts < %s AND {due} RETURNING id"
+)
+_DUE = "(status = %s OR status = %s OR (status = %s AND created_at < %s))"
 
 
 def notifications_write(rows: list[Notification]) -> None:
@@ -62,44 +70,49 @@ class DeliveryReport:
 
 def digests_deliver(*, now: dt.datetime | None = None, limit: int = DIGEST_BATCH) -> DeliveryReport:
     """Send waiting digests (pending, or failed with attempts left, or stuck "sending"
-    after a crash). Each is claimed by a conditional UPDATE first, so two workers never
-    send the same digest. Must run outside a transaction: a send is not rolled back."""
+    after a crash). A batch is claimed by one conditional UPDATE … RETURNING first, so two
+    workers never send the same digest; five queries whatever the batch size. Must run
+    outside a transaction: a send is not rolled back."""
     now = now or timezone.now()
-    due = Q(status=DigestStatus.PENDING) | Q(
-        status=DigestStatus.FAILED, attempts__lt=NotificationDigest.MAX_ATTEMPTS
-    ) | Q(status=DigestStatus.SENDING, created_at__lt=now - STALE_SENDING,
-          attempts__lt=NotificationDigest.MAX_ATTEMPTS)
-    candidates = list(
-        NotificationDigest.objects.filter(due).order_by("created_at", "id")
-        .values_list("pk", "status", "attempts")[:limit]
-    )
     channel = channel_for("staff")
-    sent = failed = 0
-    for pk, status, attempts in candidates:
-        claimed = NotificationDigest.objects.filter(
-            pk=pk, status=status, attempts=attempts
-        ).update(status=DigestStatus.SENDING, attempts=F("attempts") + 1, channel=channel.name)
-        if not claimed:
-            continue  # another worker has it
-        digest = NotificationDigest.objects.select_related("recipient").get(pk=pk)
+    claimed = _digests_claim(now=now, limit=limit, channel=channel.name)
+    if not claimed:
+        return DeliveryReport()
+    digests = list(NotificationDigest.objects.filter(pk__in=claimed).select_related("recipient"))
+    items: dict[int, list[Notification]] = {d.pk: [] for d in digests}
+    for note in Notification.objects.filter(digest_id__in=claimed).order_by(
+        "-urgent", "at", "id"
+    ):
+        items[note.digest_id].append(note)
+    sent_at = timezone.now()
+    for digest in digests:
         try:
-            reference = channel.send(_digest_message(digest))
+            digest.reference = channel.send(_digest_message(digest, items[digest.pk]))[:200]
         except DeliveryFailed as exc:
-            NotificationDigest.objects.filter(pk=pk).update(
-                status=DigestStatus.FAILED, error=str(exc)[:2000]
-            )
-            failed += 1
+            digest.status, digest.error = DigestStatus.FAILED, str(exc)[:2000]
             continue
-        NotificationDigest.objects.filter(pk=pk).update(
-            status=DigestStatus.SENT, reference=reference[:200], sent_at=timezone.now(),
-            error="",
-        )
-        sent += 1
-    return DeliveryReport(sent=sent, failed=failed)
+        digest.status, digest.sent_at, digest.error = DigestStatus.SENT, sent_at, ""
+    NotificationDigest.objects.bulk_update(
+        digests, ["status", "reference", "error", "sent_at"], batch_size=500
+    )
+    sent = sum(d.status == DigestStatus.SENT for d in digests)
+    return DeliveryReport(sent=sent, failed=len(digests) - sent)
 
 
-def _digest_message(digest: NotificationDigest) -> Message:
-    items = list(digest.notifications.order_by("-urgent", "at", "id"))
+def _digests_claim(*, now: dt.datetime, limit: int, channel: str) -> list[int]:
+    """Move up to `limit` due digests to "sending" (attempts + 1) and return their ids."""
+    table = connection.ops.quote_name(NotificationDigest._meta.db_table)
+    stale = connection.ops.adapt_datetimefield_value(now - STALE_SENDING)
+    sql = _CLAIM_SQL.format(table=table, due=_DUE)
+    due = [DigestStatus.PENDING, DigestStatus.FAILED, DigestStatus.SENDING, stale]
+    params = [DigestStatus.SENDING, channel, NotificationDigest.MAX_ATTEMPTS, *due, limit,
+              NotificationDigest.MAX_ATTEMPTS, *due]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _digest_message(digest: NotificationDigest, items: list[Notification]) -> Message:
     lines = [f"- {n.title}" + (f"：{n.body}" if n.body else "") for n in items]
     subject = _("%(count)d new notifications") % {"count": len(items)}
     if any(n.urgent for n in items):

@@ -139,8 +139,9 @@ def test_the_sweep_uses_a_bounded_number_of_queries(locmem_mail, django_assert_m
         case_open_for_test(by=agent, assignee=agent, department=department,
                            now=bj(2026, 11, 23, 10, i))
     with django_assert_max_num_queries(30):
-        report = sla_sweep(now=bj(2026, 11, 23, 12), deliver=False)
+        report = sla_sweep(now=bj(2026, 11, 23, 12))
     assert report.breached == 30
+    assert report.delivery.sent == 2  # the agent's digest and the supervisor's
 
 
 @pytest.mark.django_db
