@@ -17,6 +17,7 @@ from tests.tickets.case_factories import case_open_for_test
 from tests.tickets.sla_factories import bj, seed_sla_policies
 from tickets.case_services import case_update
 from tickets.models import Case, CaseTimer, SlaEvent, SlaState
+from tickets.sla_services import cases_sla_refresh
 from tickets.sla_sweep import sla_sweep
 
 H = dt.timedelta(hours=1)
@@ -87,6 +88,11 @@ def test_after_an_hour_without_the_scheduler_missed_breaches_keep_their_true_tim
     assert all(r.recorded_at == bj(2026, 11, 23, 11, 5)
                for r in SlaEvent.objects.filter(kind="breached"))
     assert sorted(m.to[0] for m in mail.outbox) == ["agent@x.cn", "boss@x.cn"]
+    # The sweep's quick marking of the cases agrees with a full recomputation.
+    marked = dict(Case.objects.values_list("pk", "sla_state"))
+    cases_sla_refresh(Case.objects.values("pk"))
+    assert dict(Case.objects.values_list("pk", "sla_state")) == marked
+    assert set(marked.values()) == {SlaState.BREACHED}
     digest = next(m for m in mail.outbox if m.to == ["boss@x.cn"])
     assert all(c.number in digest.body for c in cases)
     assert NotificationDigest.objects.filter(status="sent").count() == 2
