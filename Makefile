@@ -31,16 +31,20 @@ test: venv
 e2e: venv
 	$(DEV) E2E_REQUIRED=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
-## Benchmarks that print figures (never timed assertions). The intake bench wants
-## PostgreSQL (1M contacts, 200k cases); without it, it runs on SQLite at 1 % scale.
+## Benchmarks that print figures (never timed assertions). The intake and SLA benches want
+## PostgreSQL (1M contacts and 200k cases; 1M cases with 50k open); without it, they run on
+## SQLite at a small scale.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sd_bench
+SLA_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sd_sla_bench
 bench: venv
 	$(DEV) $(BIN)/python -m bench.calendar_bench
 	@if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='127.0.0.1', user='postgres', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  $(DEV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.intake_bench; \
+	  $(DEV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.intake_bench && \
+	  $(DEV) DATABASE_URL=$(SLA_BENCH_DATABASE_URL) $(BIN)/python -m bench.sla_bench; \
 	else \
-	  echo "PostgreSQL is not reachable: the intake bench runs on SQLite at 1 % scale."; \
-	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(BIN)/python -m bench.intake_bench --scale 0.01; \
+	  echo "PostgreSQL is not reachable: the benches run on SQLite at a small scale."; \
+	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(BIN)/python -m bench.intake_bench --scale 0.01 && \
+	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/sla_bench.sqlite3 $(BIN)/python -m bench.sla_bench --cases 200000 --runs 5; \
 	fi
 
 lint: venv
@@ -51,7 +55,7 @@ migrations-check: venv
 
 ## Re-extract and compile translations (needs GNU gettext); the compiled .mo is committed.
 messages: venv
-	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles
+	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench --ignore=scripts
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 demo: venv
