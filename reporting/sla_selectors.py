@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -169,6 +170,10 @@ class RateRow:
     label: str
     today: Rate
     month: Rate
+
+    @property
+    def periods(self) -> list[Rate]:
+        return [self.today, self.month]
 
 
 @dataclass(frozen=True)
@@ -435,3 +440,12 @@ def sla_dashboard_filter_choices(*, user) -> dict[str, list[tuple[str, str]]]:
             for pk, name in Department.objects.order_by("name", "pk").values_list("pk", "name")
         ]
     return choices
+
+
+REFRESH_SECONDS_MAX = 30
+
+
+def sla_dashboard_refresh_seconds() -> int:
+    """How often the page refreshes its figures: `SLA_DASHBOARD_REFRESH_SECONDS`, between
+    1 and 30 seconds (a supervisor never looks at numbers older than half a minute)."""
+    return max(1, min(int(settings.SLA_DASHBOARD_REFRESH_SECONDS), REFRESH_SECONDS_MAX))

@@ -10,6 +10,9 @@ urlpatterns = [
     path("org/", views.org_page, name="org"),
     path("calendars/", views.calendars_page, name="calendars"),
     path("tickets/", include("tickets.urls")),
+    # Nothing imports reporting (architecture.md): its URLs are included by name.
+    path("reporting/", include("reporting.urls")),
+    path("api/v1/reporting/", include("reporting.api_urls")),
     path("api/v1/", include("servicedesk.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
