@@ -22,7 +22,7 @@ from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -297,15 +297,12 @@ def sla_dashboard(
         .order_by("sla_due_at", "id")[:limit]
     )
 
-    # 3. Breached open cases, the longest overdue first.
-    first_breach = (
-        CaseTimer.objects.filter(case=OuterRef("pk"), state__in=LIVE_TIMER_STATES,
-                                 breached_at__isnull=False)
-        .order_by().values("case").annotate(first=Min("breached_at")).values("first")[:1]
-    )
+    # 3. Breached open cases, the longest overdue first: since the earliest breach among
+    # their live timers (one join and aggregate, so the planner may hash it).
+    first_breach = Min("timers__breached_at", filter=Q(timers__state__in=LIVE_TIMER_STATES))
     breached = list(
         open_cases.filter(sla_state=SlaState.BREACHED)
-        .annotate(breached_since=Coalesce(Subquery(first_breach), F("sla_due_at")))
+        .annotate(breached_since=Coalesce(first_breach, F("sla_due_at")))
         .select_related("customer", "assignee", "team")
         .order_by(F("breached_since").asc(nulls_last=True), "id")[:limit]
     )
@@ -370,6 +367,7 @@ def sla_dashboard(
     # 5. Live timers that have no deadline (a calendar without working time): an alert.
     no_deadline = _timers_scope(user=user).filter(
         filters.case_q("case__"), state=TimerState.RUNNING, due_at__isnull=True,
+        breached_at__isnull=True,  # never set without a due instant; lets the sweep's index serve
         case__status__in=Case.OPEN_STATUSES,
     ).count()
 
