@@ -35,6 +35,7 @@ _SEE_CALENDARS = ["servicedesk.view_businesscalendar", "servicedesk.view_officia
 _LEAD = [*_SEE_ORG, *_SEE_CALENDARS, "servicedesk.view_staffprofile"]
 _HEALTH = ["servicedesk.view_system_health"]
 _PERSONAL_DATA = ["servicedesk.view_personal_data"]
+_SLA_DASHBOARD = ["reporting.view_sla_dashboard"]
 _SEE_CUSTOMERS = ["tickets.view_customer"]
 # Bulk export (CSV / Excel) of the lists a role sees, masked as on the page unless the role
 # also holds view_personal_data. Agents and floor leads do not bulk-export.
@@ -76,16 +77,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.TIER2: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
     Role.PUBLIC_OPINION: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
     Role.MAJOR_SAFETY: [*_SEE_CALENDARS, *_PERSONAL_DATA, *_INTAKE],
-    Role.TEAM_LEAD: [*_LEAD, *_INTAKE],
-    Role.SHIFT_LEAD: [*_LEAD, *_INTAKE],
-    Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE, *_EXPORT],
+    Role.TEAM_LEAD: [*_LEAD, *_INTAKE, *_SLA_DASHBOARD],
+    Role.SHIFT_LEAD: [*_LEAD, *_INTAKE, *_SLA_DASHBOARD],
+    Role.SUPERVISOR: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_INTAKE, *_EXPORT, *_SLA_DASHBOARD],
     Role.MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
-                   "tickets.change_case", *_EXPORT, *_FILINGS],
+                   "tickets.change_case", *_EXPORT, *_FILINGS, *_SLA_DASHBOARD],
     Role.GENERAL_MANAGER: [*_LEAD, *_PERSONAL_DATA, *_HEALTH, *_SEE_CUSTOMERS, *_SEE_CASES,
                            "tickets.change_case", "tickets.view_customerregistration",
-                           "tickets.change_customerregistration", *_EXPORT, *_FILINGS],
+                           "tickets.change_customerregistration", *_EXPORT, *_FILINGS,
+                           *_SLA_DASHBOARD],
     Role.ADMINISTRATOR: [
         *_LEAD,
+        *_SLA_DASHBOARD,
         *_INTAKE,
         *_PERSONAL_DATA,
         *_HEALTH,

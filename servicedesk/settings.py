@@ -296,6 +296,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120)
+# How often the SLA dashboard refreshes its figures (seconds; at most 30 is used).
+SLA_DASHBOARD_REFRESH_SECONDS = env_int("SLA_DASHBOARD_REFRESH_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

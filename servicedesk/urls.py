@@ -13,6 +13,9 @@ urlpatterns = [
     path("notifications/count/", views.notifications_count, name="notifications-count"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("tickets/", include("tickets.urls")),
+    # Nothing imports reporting (architecture.md): its URLs are included by name.
+    path("reporting/", include("reporting.urls")),
+    path("api/v1/reporting/", include("reporting.api_urls")),
     path("api/v1/", include("servicedesk.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

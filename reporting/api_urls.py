@@ -1,0 +1,12 @@
+"""`/api/v1/reporting/`: included by name from servicedesk/urls.py (nothing imports
+reporting)."""
+
+from django.urls import path
+
+from reporting import api
+
+urlpatterns = [
+    path("sla-dashboard/", api.SlaDashboardView.as_view(), name="api-sla-dashboard"),
+    path("sla-dashboard/cases/", api.SlaDashboardCasesView.as_view(),
+         name="api-sla-dashboard-cases"),
+]
