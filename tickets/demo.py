@@ -35,6 +35,7 @@ from tickets.models import (
     CustomerCodeCounter,
 )
 from tickets.sla_planner import CaseHistory, TimerPlanner
+from tickets.sla_tallies import resolution_tallies_rebuild
 
 MARKER = "[演示数据]"
 SEED = 20261123
@@ -477,4 +478,5 @@ def seed_intake(
     with transaction.atomic(), _stored_timestamps([Customer, Case, Contact]):
         created = generate(counts=counts, org=org, start=start, end=end, write=bulk_writer())
         sequences_reset([Customer, Case, CaseEvent, CaseTimer, Contact])
+        resolution_tallies_rebuild()
     return created

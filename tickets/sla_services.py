@@ -37,6 +37,7 @@ from tickets.models import (
     TimerState,
 )
 from tickets.models.sla import WORKING_TIME_HORIZON
+from tickets.sla_tallies import tally_resolution
 
 _ZERO = dt.timedelta(0)
 
@@ -298,6 +299,8 @@ def timers_stop(*, case: Case, kinds: Iterable[str], now: dt.datetime) -> None:
             )
         timer.save(update_fields=["elapsed_at_stop", "paused_business", "paused_at", "state",
                                   "stopped_at", "breached_at"])
+        if timer.kind == TimerKind.RESOLUTION:
+            tally_resolution(case=case, stopped_at=now, on_time=timer.breached_at is None)
     if breaches:
         SlaEvent.objects.bulk_create(breaches, ignore_conflicts=True)
 

@@ -33,6 +33,7 @@ from .registrations import (
 from .sla import (
     LIVE_TIMER_STATES,
     CaseTimer,
+    ResolutionTally,
     SlaEvent,
     SlaEventKind,
     SlaPolicy,
@@ -43,6 +44,7 @@ from .sla import (
 __all__ = [
     "LIVE_TIMER_STATES",
     "CaseTimer",
+    "ResolutionTally",
     "SlaEvent",
     "SlaEventKind",
     "SlaPolicy",
