@@ -30,7 +30,7 @@ _NAVIGATION = [
     (_("Incoming call"), "tickets:incoming", "tickets.add_customer"),
     (_("My queue"), "tickets:queue", "tickets.add_case"),
     (_("Cases"), "tickets:cases", "tickets.view_case"),
-    (_("Registrations"), "tickets:registrations", "tickets.view_customerregistration"),
+    (_("Customer registrations"), "tickets:registrations", "tickets.view_customerregistration"),
     (_("SLA dashboard"), "reporting:sla", "reporting.view_sla_dashboard"),
     (_("Exports"), "tickets:exports", "tickets.export_case"),
     (_("Feedback filings"), "tickets:feedback-filings", "tickets.view_feedbackfiling"),

@@ -42,10 +42,10 @@ def test_agent_registers_a_new_caller_without_a_reload(page: Page, live_server):
 def test_agent_takes_a_call_opens_a_consultation_and_finds_it_in_my_queue(
     page: Page, live_server
 ):
-    from tests.tickets.case_factories import seed_categories
+    from tests.tickets.sla_factories import seed_sla_policies
     from tickets.models import Case, Contact
 
-    seed_categories()  # a live-server test starts from a flushed database
+    seed_sla_policies()  # a live-server test starts from a flushed database
     StaffFactory(role="tier1", user__username="agent-flow", password=PASSWORD)
     log_in(page, live_server.url, "agent-flow")
     page.goto(live_server.url + "/tickets/incoming/")

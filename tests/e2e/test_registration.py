@@ -25,7 +25,7 @@ def _file(page: Page, id_number: str, visit: str) -> None:
 def test_filing_the_same_phone_twice_is_refused(page: Page, live_server):
     agent = StaffFactory(role="tier1", user__username="baobei", password=PASSWORD)
     log_in(page, live_server.url, "baobei")
-    page.locator("nav#main-nav").get_by_role("link", name="报备").click()
+    page.locator("nav#main-nav").get_by_role("link", name="客户报备").click()
     visit = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
 
     _file(page, "11010519491231002X", visit)
