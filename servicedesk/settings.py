@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
         "DelayStatusEnum": "tickets.models.filings.DelayStatus.choices",
         "DelayNoticeStatusEnum": "tickets.models.filings.DelayNoticeStatus.choices",
         "CompensationKindEnum": "tickets.models.filings.CompensationKind.choices",
+        "RegistrationStatusEnum": "tickets.models.registrations.RegistrationStatus.choices",
+        "RegistrationActionEnum": "tickets.registration_selectors.REGISTRATION_ACTIONS",
     },
 }
 

@@ -81,3 +81,13 @@ class RegistrationForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     is_relative = forms.BooleanField(label=_("Relative filing (亲戚单)"), required=False)
+
+
+class RegistrationReasonForm(forms.Form):
+    """Why a relative filing is rejected (optional) or a deal disputed (the dispute service
+    asks for it)."""
+
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.roles import Role
 from servicedesk.selectors import staff_profile_of
 from tickets.models import (
     ACTIVE_REGISTRATION_STATUSES,
@@ -26,6 +25,11 @@ from tickets.models import (
     CustomerRegistration,
     RegistrationEvent,
     RegistrationSettings,
+)
+from tickets.registration_selectors import (
+    registration_may_convert,
+    registration_may_decide,
+    registration_may_dispute,
 )
 from tickets.validators import id_number_normalize, phone_normalize
 
@@ -226,8 +230,7 @@ def registration_approve(
     until `protection_hours` after the expected visit, so the owner keeps it through the
     visit day and the same window a normal filing gets."""
     now = now or timezone.now()
-    profile = staff_profile_of(by)
-    if profile is None or profile.role != Role.GENERAL_MANAGER:
+    if not registration_may_decide(user=by):
         raise ValidationError(
             {"approved_by": [_("Only the general manager approves relative filings.")]}
         )
@@ -251,12 +254,13 @@ def registration_approve(
 
 @transaction.atomic
 def registration_reject(
-    *, registration: CustomerRegistration, by, now: dt.datetime | None = None
+    *, registration: CustomerRegistration, by, reason: str = "", now: dt.datetime | None = None
 ) -> CustomerRegistration:
-    """The general manager turns a relative filing down; the person is free to file again."""
+    """The general manager turns a relative filing down, optionally saying why (kept on the
+    history row); the person is free to file again."""
     now = now or timezone.now()
-    profile = staff_profile_of(by)
-    if profile is None or profile.role != Role.GENERAL_MANAGER:
+    reason = (reason or "").strip()
+    if not registration_may_decide(user=by):
         raise ValidationError(
             {"approved_by": [_("Only the general manager approves relative filings.")]}
         )
@@ -265,7 +269,7 @@ def registration_reject(
     ).update(status=Status.REJECTED, approved_by=by, approved_at=now)
     if not claimed:
         raise ValidationError({"status": [_("Only a filing awaiting approval can be rejected.")]})
-    _record(registration_id=registration.pk, kind=Event.REJECTED, by=by, at=now)
+    _record(registration_id=registration.pk, kind=Event.REJECTED, by=by, at=now, reason=reason)
     registration.refresh_from_db()
     return registration
 
@@ -274,8 +278,13 @@ def registration_reject(
 def registration_convert(
     *, registration: CustomerRegistration, by, now: dt.datetime | None = None
 ) -> CustomerRegistration:
-    """The deal closed while the registration was protected."""
+    """The deal closed while the registration was protected. Marked by the filer (or the
+    general manager)."""
     now = now or timezone.now()
+    if not registration_may_convert(user=by, registration=registration):
+        raise ValidationError(
+            {"filed_by": [_("Only the filer or the general manager marks the deal closed.")]}
+        )
     claimed = CustomerRegistration.objects.filter(
         pk=registration.pk, status=Status.PROTECTED, protected_until__gt=now
     ).update(status=Status.CONVERTED, converted_at=now)
@@ -293,8 +302,12 @@ def registration_dispute(
     *, registration: CustomerRegistration, by, reason: str, now: dt.datetime | None = None
 ) -> CustomerRegistration:
     """Contest the ownership of a converted registration, at most `dispute_days` after the
-    deal (exactly `dispute_days` later is still in time)."""
+    deal (exactly `dispute_days` later is still in time), by staff who file registrations."""
     now = now or timezone.now()
+    if not registration_may_dispute(user=by):
+        raise ValidationError(
+            {"disputed_by": [_("Only staff who file registrations can raise a dispute.")]}
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give the reason for the dispute.")]})

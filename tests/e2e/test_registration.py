@@ -1,5 +1,6 @@
 """An agent files a customer registration in the browser and is refused, with the first
-filer named, when filing the same phone again."""
+filer named, when filing the same phone again; the general manager approves a relative
+filing on its page."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_login_navigation import PASSWORD, log_in
 from tests.factories import StaffFactory
+from tests.tickets.registration_factories import registration_for_test
 from tickets.models import CustomerRegistration
 
 
@@ -35,3 +37,19 @@ def test_filing_the_same_phone_twice_is_refused(page: Page, live_server):
     _file(page, "110101199003070011", visit)
     expect(page.locator(".field-error")).to_contain_text(f"已由 {agent.display_name}")
     assert CustomerRegistration.objects.count() == 1
+
+
+def test_general_manager_approves_a_relative_filing_on_its_page(page: Page, live_server):
+    registration = registration_for_test(is_relative=True, name="周芷若")
+    StaffFactory(role="general_manager", user__username="zongjingli", password=PASSWORD)
+    log_in(page, live_server.url, "zongjingli")
+    page.locator("nav#main-nav").get_by_role("link", name="客户报备").click()
+    page.locator("#registrations").get_by_role("link", name="周芷若").click()
+    expect(page.locator("#registration-state")).to_have_text("待审批")
+
+    page.locator("#registration-actions").get_by_role("button", name="通过").click()
+    expect(page.locator("#registration-state")).to_have_text("保护中")
+    expect(page.locator("#registration-history")).to_contain_text("已审批")
+    expect(page.get_by_role("button", name="通过")).to_have_count(0)  # decided once
+    registration.refresh_from_db()
+    assert registration.status == CustomerRegistration.Status.PROTECTED

@@ -394,3 +394,46 @@ def test_a_late_sweep_records_the_expiry_once_at_its_true_time():
     assert registrations_expire(now=late + dt.timedelta(minutes=1)) == 0
     expiry = RegistrationEvent.objects.get(registration=registration, kind="expired")
     assert (expiry.at, expiry.actor) == (NOW + dt.timedelta(hours=48), None)
+
+
+# --- who takes which step ---------------------------------------------------------------------
+
+
+def test_a_colleague_cannot_convert_someone_elses_registration():
+    registration = file_for_test()
+    colleague = StaffFactory(department=registration.department).user
+    with pytest.raises(ValidationError) as excinfo:
+        registration_convert(registration=registration, by=colleague,
+                             now=NOW + dt.timedelta(hours=1))
+    assert list(errors_of(excinfo)) == ["filed_by"]
+    registration.refresh_from_db()
+    assert registration.status == Status.PROTECTED
+
+
+def test_the_general_manager_may_convert_for_the_filer():
+    registration = file_for_test()
+    registration_convert(registration=registration,
+                         by=StaffFactory(role=Role.GENERAL_MANAGER).user,
+                         now=NOW + dt.timedelta(hours=1))
+    assert registration.status == Status.CONVERTED
+
+
+@pytest.mark.parametrize("role", [Role.GENERAL_MANAGER, Role.MANAGER])
+def test_staff_who_do_not_file_registrations_cannot_dispute(role):
+    registration = _converted(NOW + dt.timedelta(hours=1))
+    with pytest.raises(ValidationError) as excinfo:
+        registration_dispute(registration=registration, by=StaffFactory(role=role).user,
+                             reason="我先接待的", now=NOW + dt.timedelta(hours=2))
+    assert list(errors_of(excinfo)) == ["disputed_by"]
+    registration.refresh_from_db()
+    assert registration.status == Status.CONVERTED
+
+
+def test_a_rejection_keeps_its_reason_on_the_record():
+    from tickets.models import RegistrationEvent
+
+    registration = file_for_test(is_relative=True, expected_visit_at=NOW + dt.timedelta(days=61))
+    registration_reject(registration=registration, by=StaffFactory(role=Role.GENERAL_MANAGER).user,
+                        reason="  不是直系亲属 ", now=NOW)
+    event = RegistrationEvent.objects.get(registration=registration, kind="rejected")
+    assert event.reason == "不是直系亲属"
