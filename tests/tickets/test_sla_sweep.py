@@ -213,3 +213,31 @@ def test_supervisors_hear_about_a_timer_without_a_deadline(locmem_mail):
     sla_sweep(now=bj(2026, 11, 23, 10, 2))
     alert = Notification.objects.get(recipient=supervisor, key__startswith="sla:no_deadline")
     assert case.number in alert.title and alert.urgent
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_dies_mid_run_leaves_nothing_and_the_retry_records_everything(
+    locmem_mail, monkeypatch
+):
+    """The worker dies after claiming the crossings (here: notifying raises). The run's
+    transaction rolls back, so nothing is half-recorded; the retried task records each
+    breach once, with its true instant."""
+    import tickets.sla_sweep as sweep_module
+
+    department, agent, _ = team()
+    case = case_open_for_test(by=agent, assignee=agent, department=department,
+                              now=bj(2026, 11, 23, 10))
+
+    def dies(*args, **kwargs):
+        raise RuntimeError("worker lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sweep_module, "notifications_write", dies)
+        with pytest.raises(RuntimeError):
+            sla_sweep(now=bj(2026, 11, 23, 10, 30))
+    assert not SlaEvent.objects.exists()
+    assert CaseTimer.objects.get(case=case, kind="resolution").breached_at is None
+
+    report = sla_sweep(now=bj(2026, 11, 23, 10, 31))
+    assert report.breached == 1
+    assert SlaEvent.objects.get(case=case, kind="breached").at == bj(2026, 11, 23, 10, 5)
