@@ -59,6 +59,14 @@ CHANNELS = [
 KINDS = [(Case.Kind.CONSULTATION, 70), (Case.Kind.URGENT, 5), (Case.Kind.SUGGESTION, 10),
          (Case.Kind.COMPLAINT, 15)]
 GRADES = [("A", 5), ("B", 15), ("C", 50), ("D", 30)]
+# How long a resolved case took (minutes, uniform): most consultations within their few
+# minutes, complaints in hours to days; some of each late against their SLA policy.
+RESOLUTION_MINUTES = {
+    Case.Kind.CONSULTATION: (1, 7),
+    Case.Kind.URGENT: (2, 20),
+    Case.Kind.SUGGESTION: (60, 5 * 24 * 60),
+    Case.Kind.COMPLAINT: (30, 4 * 24 * 60),
+}
 SUBJECTS = {
     "consultation-product-function": ["咨询会员积分使用规则", "询问产品保修期限",
                                       "咨询优惠券使用方法", "询问APP如何修改收货地址",
@@ -331,7 +339,8 @@ def generate(
                       else "closed")
         resolved_at = closed_at = None
         if status in ("resolved", "closed"):
-            resolved_at = min(at + dt.timedelta(minutes=rng.randint(3, 3 * 24 * 60)), end)
+            low, high = RESOLUTION_MINUTES[kind]
+            resolved_at = min(at + dt.timedelta(minutes=rng.randint(low, high)), end)
         if status == "closed":
             closed_at = min(resolved_at + dt.timedelta(hours=rng.randint(1, 72)), end)
         callback = None

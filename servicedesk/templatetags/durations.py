@@ -12,17 +12,15 @@ register = template.Library()
 
 @register.filter
 def business_duration(value: dt.timedelta | None) -> str:
-    """A duration as days, hours and minutes; negative durations read as "overdue by"."""
+    """Business time as hours and minutes ("48小时00分": never days, which would read as
+    calendar days); negative durations read as "overdue by"."""
     if value is None:
         return "—"
     negative = value < dt.timedelta(0)
     minutes = int(abs(value).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
+    hours, mins = divmod(minutes, 60)
     parts = []
-    if days:
-        parts.append(_("%(n)d d") % {"n": days})
-    if hours or days:
+    if hours:
         parts.append(_("%(n)d h") % {"n": hours})
     parts.append(_("%(n)02d min") % {"n": mins})
     text = " ".join(parts)

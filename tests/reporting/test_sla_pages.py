@@ -202,3 +202,21 @@ def test_the_pages_take_a_fixed_number_of_queries(client, n, django_assert_num_q
     with django_assert_num_queries(9):
         response = client.get(CASES + "?state=breached")
     assert response.context["page"].paginator.count >= 2
+
+
+def test_unassigned_cases_due_soon_and_breached_show_a_dash_for_the_assignee(client,
+                                                                            monkeypatch):
+    """A case nobody has taken yet is on the dashboard like any other (it used to break
+    the page): its assignee reads "—"."""
+    supervisor = StaffFactory(role=Role.SUPERVISOR).user
+    department = supervisor.staff_profile.department
+    agent = StaffFactory(role=Role.TIER1, department=department).user
+    breached = case_open_for_test(by=agent, department=department, now=bj(2026, 11, 23, 10))
+    due_soon = case_open_for_test(by=agent, department=department, code="urgent-system-failure",
+                                  now=bj(2026, 11, 23, 10, 4))
+    sla_sweep(now=bj(2026, 11, 23, 10, 5), deliver=False)
+    client.force_login(supervisor)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: bj(2026, 11, 23, 10, 5))
+    html = client.get(DASHBOARD).content.decode()
+    assert breached.number in html and due_soon.number in html
+    assert "<td>—</td>" in html

@@ -40,7 +40,7 @@ def test_case_page_shows_the_timeline_in_chinese_and_masks_the_phone(client, age
     case = case_open_for_test(by=agent, assignee=agent)
     client.force_login(agent)
     html = client.get(reverse("tickets:case", args=[case.pk])).content.decode()
-    assert "已受理" in html  # the "opened" event
+    assert "建单" in html  # the "opened" event
     assert "****" in html and case.customer.phone not in html
     assert 'value="in_progress"' in html
 
