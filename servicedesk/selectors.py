@@ -107,14 +107,36 @@ def system_health(*, now) -> dict:
         }
 
     warnings: list[str] = []
+    jobs: list[dict] = []
     if checks["database"]["ok"]:
         warnings = [str(w) for w in official_coverage_warnings(now.date())]
+        jobs, stale = _watched_jobs(now)
+        warnings += stale
     return {
         "ok": all(c["ok"] for c in checks.values()),
         "checked_at": timezone.localtime(now).isoformat(),
         "checks": checks,
+        "jobs": jobs,
         "warnings": warnings,
     }
+
+
+def _watched_jobs(now) -> tuple[list[dict], list[str]]:
+    """The last run of each job in HEALTH_WATCHED_JOBS, and a warning for each one that
+    has not run within its limit (reported, not counted as down: a job may be new)."""
+    limits = settings.HEALTH_WATCHED_JOBS
+    beats = {b.name: b for b in Heartbeat.objects.filter(name__in=list(limits))}
+    jobs, stale = [], []
+    for name, limit in limits.items():
+        beat = beats.get(name)
+        age = round((now - beat.last_run_at).total_seconds(), 1) if beat else None
+        jobs.append({"name": name, "last_run_at": timezone.localtime(beat.last_run_at)
+                     .isoformat() if beat else None, "age_seconds": age,
+                     "runs": beat.runs if beat else 0, "max_age_seconds": limit})
+        if age is None or age > limit:
+            stale.append(str(_("The job “%(name)s” has not run for more than %(limit)d s.")
+                             % {"name": name, "limit": limit}))
+    return jobs, stale
 
 
 def org_overview() -> QuerySet[Department]:

@@ -298,6 +298,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120)
+# Periodic jobs whose last run the health page shows, with the age (seconds) beyond which
+# it warns. They write a heartbeat row of this name on each run.
+HEALTH_WATCHED_JOBS = {"sla-sweep": 180}
 # How often the SLA dashboard refreshes its figures (seconds; at most 30 is used).
 SLA_DASHBOARD_REFRESH_SECONDS = env_int("SLA_DASHBOARD_REFRESH_SECONDS", 30)
 

@@ -154,6 +154,12 @@ def delay_may_approve(*, user) -> bool:
     return profile is not None and profile.role in APPROVER_ROLES
 
 
+def delay_may_compensate(*, user, filing: DelayFiling) -> bool:
+    """Compensation is money: decided by the department's reviewers or the approver, not
+    by whoever handles the filing."""
+    return delay_may_review(user=user, filing=filing) or delay_may_approve(user=user)
+
+
 def delay_actions_for(*, filing: DelayFiling, user, notice_sent: bool) -> list[str]:
     """The steps `user` may take on the filing now (the services decide again)."""
     status = DelayFiling.Status
@@ -168,7 +174,8 @@ def delay_actions_for(*, filing: DelayFiling, user, notice_sent: bool) -> list[s
         actions.append("notify")
     if filing.status in UNDELIVERED:
         actions.append("deliver")
-    if filing.status in COMPENSABLE and not filing.compensation_kind:
+    if (filing.status in COMPENSABLE and not filing.compensation_kind
+            and delay_may_compensate(user=user, filing=filing)):
         actions.append("compensate")
     return actions
 

@@ -35,6 +35,7 @@ from tickets.filing_selectors import (
     COMPENSABLE,
     UNDELIVERED,
     delay_may_approve,
+    delay_may_compensate,
     delay_may_review,
 )
 from tickets.models import (
@@ -476,8 +477,12 @@ def delay_compensate(
     now: dt.datetime | None = None,
 ) -> DelayFiling:
     """Record the compensation (a coupon or a discount, in yuan) given for an approved
-    delay; at most once per filing."""
+    delay; at most once per filing; by a reviewer of the department or the approver."""
     now = now or timezone.now()
+    if not delay_may_compensate(user=by, filing=filing):
+        raise PermissionDenied(
+            _("Only a supervisor or manager of the department, or the general manager, "
+              "records a compensation."))
     errors: dict[str, list] = {}
     if kind not in DelayFiling.CompensationKind.values:
         _add(errors, "kind", _("Choose a coupon or a discount."))

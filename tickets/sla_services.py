@@ -173,6 +173,22 @@ def _apply_schedule(timer: CaseTimer, policy: SlaPolicy, *, now: dt.datetime) ->
         timer._sla_problem = plan.problem  # recorded once the timer has a primary key
 
 
+def timers_reschedule_unscheduled(*, now: dt.datetime, limit: int = 200) -> int:
+    """Running clocks that had no computable deadline (their calendar had no working time)
+    get one as soon as their calendar allows it again, e.g. after an administrator added
+    working periods. Returns how many were scheduled."""
+    scheduled = 0
+    for timer in CaseTimer.objects.filter(
+        state=TimerState.RUNNING, due_at__isnull=True, breached_at__isnull=True
+    ).select_related("calendar", "policy")[:limit]:
+        plan = _schedule(timer, timer.policy)
+        if plan.due_at is not None:
+            CaseTimer.objects.filter(pk=timer.pk, due_at__isnull=True).update(
+                due_at=plan.due_at, warn_at=plan.warn_at)
+            scheduled += 1
+    return scheduled
+
+
 def _record_problems(timers: Iterable[CaseTimer], *, now: dt.datetime) -> None:
     """A deadline is never silently missing: each timer that could not be scheduled
     properly gets a NO_DEADLINE event (once), which the dashboard and sweep alert on."""
@@ -323,7 +339,10 @@ def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
     """The grade or category changed: the live timers are cancelled and replaced by timers
     of the new policy that keep the original start and the business time already used (so
     C → A on a complaint opened 5 business hours ago leaves 3 of A's 8 hours). Kinds
-    already met stay met. Returns the old and new due instant of each kind."""
+    already met stay met, and a case no longer open keeps the clocks it finished with.
+    Returns the old and new due instant of each kind."""
+    if case.status not in Case.OPEN_STATUSES:
+        return []
     policy = policy_for(kind=case.kind, category=case.category, grade=case.grade)
     live = {t.kind: t for t in _live(case)}
     met_kinds = set(

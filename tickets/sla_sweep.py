@@ -32,6 +32,7 @@ from servicedesk.notification_services import (
 )
 from servicedesk.roles import Role
 from tickets.models import Case, CaseTimer, SlaEvent, SlaState, TimerKind, TimerState
+from tickets.sla_services import cases_sla_refresh, timers_reschedule_unscheduled
 
 _CLAIM_SQL = {
     SlaEvent.Kind.WARNED: (
@@ -74,6 +75,11 @@ def sla_sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> SweepR
     now = now or timezone.now()
     run = uuid.uuid4().hex
     with transaction.atomic():
+        rescheduled = timers_reschedule_unscheduled(now=now)
+        if rescheduled:
+            cases_sla_refresh(CaseTimer.objects.filter(
+                state=TimerState.RUNNING, due_at__isnull=False,
+                events__kind=SlaEvent.Kind.NO_DEADLINE).values("case_id"))
         warned_ids = _claim(SlaEvent.Kind.WARNED, now)
         breached_ids = _claim(SlaEvent.Kind.BREACHED, now)
         claimed = set(warned_ids) | set(breached_ids)

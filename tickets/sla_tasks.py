@@ -4,12 +4,20 @@ hour without the scheduler costs nothing but delay."""
 
 from __future__ import annotations
 
+import socket
+
 from celery import shared_task
 from django.utils import timezone
 
+from servicedesk.services import heartbeat_record
 from tickets.sla_sweep import sla_sweep
+
+SWEEP_HEARTBEAT = "sla-sweep"
 
 
 @shared_task(ignore_result=True)
 def sla_sweep_task() -> str:
-    return str(sla_sweep(now=timezone.now()))
+    now = timezone.now()
+    report = sla_sweep(now=now)
+    heartbeat_record(name=SWEEP_HEARTBEAT, now=now, worker=socket.gethostname())
+    return str(report)

@@ -70,3 +70,16 @@ def test_health_page_shows_the_checks_in_chinese(client):
     html = response.content.decode()
     assert response.status_code == 200
     assert "数据库" in html and "消息队列" in html and "心跳" in html
+
+
+def test_a_watched_job_that_stopped_running_is_a_warning_not_an_outage(client):
+    now = timezone.now()
+    heartbeat_record(name=HEARTBEAT, now=now)
+    heartbeat_record(name="sla-sweep", now=now - dt.timedelta(minutes=10))
+    body = client.get(reverse("healthz")).json()
+    assert body["ok"] is True
+    assert body["jobs"][0]["name"] == "sla-sweep" and body["jobs"][0]["age_seconds"] >= 600
+    assert any("sla-sweep" in warning for warning in body["warnings"])
+    heartbeat_record(name="sla-sweep", now=now)
+    body = client.get(reverse("healthz")).json()
+    assert not any("sla-sweep" in warning for warning in body["warnings"])

@@ -72,7 +72,7 @@ def test_the_full_flow_is_one_event_per_step():
     assert DelayNotice.objects.get(filing=filing).status == "pending"
     filing = delay_deliver(filing=filing, by=filing.filed_by,
                            delivered_on=timezone.localdate(), note="已签收")
-    filing = delay_compensate(filing=filing, by=filing.filed_by, kind="coupon",
+    filing = delay_compensate(filing=filing, by=reviewer_of(filing), kind="coupon",
                               amount="20.00", note="20元优惠券")
     assert (filing.status, filing.compensation_amount) == ("delivered", Decimal("20.00"))
     assert _kinds(filing) == ["filed", "reviewed", "approved", "delivered", "compensated"]
@@ -179,7 +179,7 @@ def test_a_delivered_filing_cannot_be_delivered_again():
 def test_a_bad_compensation_is_refused(kind, amount, field):
     filing = delay_approved()
     with pytest.raises(ValidationError) as error:
-        delay_compensate(filing=filing, by=filing.filed_by, kind=kind, amount=amount)
+        delay_compensate(filing=filing, by=reviewer_of(filing), kind=kind, amount=amount)
     assert list(error.value.message_dict) == [field]
     assert DelayFiling.objects.get(pk=filing.pk).compensation_kind == ""
 
@@ -187,12 +187,12 @@ def test_a_bad_compensation_is_refused(kind, amount, field):
 def test_compensation_is_recorded_once_and_only_after_approval():
     filing = delay_reviewed()
     with pytest.raises(ValidationError) as error:
-        delay_compensate(filing=filing, by=filing.filed_by, kind="coupon", amount="5")
+        delay_compensate(filing=filing, by=reviewer_of(filing), kind="coupon", amount="5")
     assert list(error.value.message_dict) == ["status"]
     filing = delay_approve(filing=filing, by=general_manager(), approve=True)
-    delay_compensate(filing=filing, by=filing.filed_by, kind="discount", amount=Decimal("15.5"))
+    delay_compensate(filing=filing, by=reviewer_of(filing), kind="discount", amount=Decimal("15.5"))
     with pytest.raises(ValidationError) as error:
-        delay_compensate(filing=filing, by=filing.filed_by, kind="coupon", amount="5")
+        delay_compensate(filing=filing, by=reviewer_of(filing), kind="coupon", amount="5")
     assert list(error.value.message_dict) == ["kind"]
     filing.refresh_from_db()
     assert (filing.compensation_kind, filing.compensation_amount) == ("discount",
@@ -208,3 +208,14 @@ def test_an_approved_filing_past_its_new_date_is_overdue_until_delivered():
     assert with_overdue(delay_filings_visible_to(user=manager), today=later).get().is_overdue
     filing = delay_deliver(filing=filing, by=filing.filed_by, delivered_on=timezone.localdate())
     assert not delay_is_overdue(filing, today=later)
+
+
+def test_the_agent_handling_a_delay_cannot_grant_a_compensation():
+    """Compensation is money: the department's supervisor or manager, or the general
+    manager, decides it; the filing's handler is refused and nothing is written."""
+    filing = delay_approved()
+    with pytest.raises(PermissionDenied):
+        delay_compensate(filing=filing, by=filing.filed_by, kind="coupon", amount="5")
+    assert DelayFiling.objects.get(pk=filing.pk).compensation_kind == ""
+    delay_compensate(filing=filing, by=general_manager(), kind="coupon", amount="5")
+    assert DelayFiling.objects.get(pk=filing.pk).compensation_kind == "coupon"

@@ -241,3 +241,32 @@ def test_a_sweep_that_dies_mid_run_leaves_nothing_and_the_retry_records_everythi
     report = sla_sweep(now=bj(2026, 11, 23, 10, 31))
     assert report.breached == 1
     assert SlaEvent.objects.get(case=case, kind="breached").at == bj(2026, 11, 23, 10, 5)
+
+
+@pytest.mark.django_db
+def test_a_clock_without_deadline_gets_one_once_its_calendar_has_working_time(locmem_mail):
+    """The calendar had no working time; an administrator adds some; the next sweep gives
+    the waiting clock its deadline, and a later one records its breach."""
+    import datetime as dt_
+
+    from servicedesk.models import WorkingPeriod
+    from tickets.models import SlaPolicy
+
+    department, agent, _ = team()
+    closed = BusinessCalendar.objects.create(name="closed", label="停业")
+    SlaPolicy.objects.filter(kind="urgent").update(active=False)
+    SlaPolicy.objects.create(name="停业", kind="urgent", calendar=closed,
+                             resolution_target=dt.timedelta(minutes=10))
+    case = case_open_for_test(code="urgent-system-failure", by=agent, department=department,
+                              now=bj(2026, 11, 23, 10))
+    sla_sweep(now=bj(2026, 11, 23, 10, 1))
+    assert CaseTimer.objects.get(case=case).due_at is None
+    for weekday in range(7):
+        WorkingPeriod.objects.create(calendar=closed, weekday=weekday,
+                                     start=dt_.time(0), end=dt_.time(0))
+    sla_sweep(now=bj(2026, 11, 23, 10, 2))
+    timer = CaseTimer.objects.get(case=case)
+    assert timer.due_at == bj(2026, 11, 23, 10, 10)  # counted from the opening
+    assert Case.objects.get(pk=case.pk).sla_due_at == timer.due_at
+    sla_sweep(now=bj(2026, 11, 23, 10, 11))
+    assert SlaEvent.objects.get(timer=timer, kind="breached").at == bj(2026, 11, 23, 10, 10)

@@ -275,3 +275,16 @@ def test_timers_start_without_a_policy_starts_nothing():
     case = case_open_for_test(code="suggestion-feedback", now=bj(2026, 11, 23, 10))
     assert timers_start(case=case, now=bj(2026, 11, 23, 10)) == []
     assert case.sla_state == SlaState.NONE
+
+
+def test_regrading_a_resolved_complaint_starts_no_new_clock():
+    agent = StaffFactory().user
+    case = complaint(at=bj(2026, 11, 23, 9), grade="C", by=agent)
+    case = case_transition(case=case, to_status=Status.RESOLVED, by=agent,
+                           expected_version=case.version, now=bj(2026, 11, 23, 11))
+    before = set(CaseTimer.objects.filter(case=case).values_list("pk", "state"))
+    case = case_update(case=case, by=agent, expected_version=case.version, grade="A",
+                       reason="复核后升级", now=bj(2026, 11, 23, 12))
+    assert case.grade == "A"
+    assert set(CaseTimer.objects.filter(case=case).values_list("pk", "state")) == before
+    assert case.sla_state == SlaState.MET_LATE  # accepted only on resolving, at 11:00

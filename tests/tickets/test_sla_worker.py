@@ -10,6 +10,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from servicedesk.celery import app
+from servicedesk.models import Heartbeat
 from tests.factories import StaffFactory
 from tests.tickets.case_factories import case_open_for_test
 from tests.tickets.sla_factories import seed_sla_policies
@@ -40,3 +41,7 @@ def test_a_real_worker_runs_the_sweep_and_records_the_breach(settings, celery_pr
             time.sleep(0.2)
     assert SlaEvent.objects.filter(case=case, kind="breached").count() == 2  # both clocks
     assert Case.objects.get(pk=case.pk).sla_state == SlaState.BREACHED
+    deadline = time.monotonic() + 5  # the heartbeat is written right after the sweep
+    while time.monotonic() < deadline and not Heartbeat.objects.filter(name="sla-sweep"):
+        time.sleep(0.1)
+    assert Heartbeat.objects.get(name="sla-sweep").runs == 1
