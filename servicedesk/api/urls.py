@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from servicedesk.api import views
+from servicedesk.api.notifications import NotificationViewSet
 from tickets.api import CustomerViewSet
 from tickets.api_cases import CaseViewSet
 from tickets.api_contacts import ContactViewSet
@@ -22,6 +23,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("registrations", RegistrationViewSet, basename="registration")
 router.register("feedback-filings", FeedbackFilingViewSet, basename="feedback-filing")
 router.register("delay-filings", DelayFilingViewSet, basename="delay-filing")
+router.register("me/notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),
