@@ -173,20 +173,20 @@ def _apply_schedule(timer: CaseTimer, policy: SlaPolicy, *, now: dt.datetime) ->
         timer._sla_problem = plan.problem  # recorded once the timer has a primary key
 
 
-def timers_reschedule_unscheduled(*, now: dt.datetime, limit: int = 200) -> int:
+def timers_reschedule_unscheduled(*, now: dt.datetime, limit: int = 200) -> set[int]:
     """Running clocks that had no computable deadline (their calendar had no working time)
     get one as soon as their calendar allows it again, e.g. after an administrator added
-    working periods. Returns how many were scheduled."""
-    scheduled = 0
+    working periods. Returns the ids of the cases whose clocks were scheduled."""
+    cases: set[int] = set()
     for timer in CaseTimer.objects.filter(
         state=TimerState.RUNNING, due_at__isnull=True, breached_at__isnull=True
     ).select_related("calendar", "policy")[:limit]:
         plan = _schedule(timer, timer.policy)
-        if plan.due_at is not None:
-            CaseTimer.objects.filter(pk=timer.pk, due_at__isnull=True).update(
-                due_at=plan.due_at, warn_at=plan.warn_at)
-            scheduled += 1
-    return scheduled
+        if plan.due_at is not None and CaseTimer.objects.filter(
+            pk=timer.pk, due_at__isnull=True
+        ).update(due_at=plan.due_at, warn_at=plan.warn_at):
+            cases.add(timer.case_id)
+    return cases
 
 
 def _record_problems(timers: Iterable[CaseTimer], *, now: dt.datetime) -> None:

@@ -77,9 +77,7 @@ def sla_sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> SweepR
     with transaction.atomic():
         rescheduled = timers_reschedule_unscheduled(now=now)
         if rescheduled:
-            cases_sla_refresh(CaseTimer.objects.filter(
-                state=TimerState.RUNNING, due_at__isnull=False,
-                events__kind=SlaEvent.Kind.NO_DEADLINE).values("case_id"))
+            cases_sla_refresh(rescheduled)
         warned_ids = _claim(SlaEvent.Kind.WARNED, now)
         breached_ids = _claim(SlaEvent.Kind.BREACHED, now)
         claimed = set(warned_ids) | set(breached_ids)

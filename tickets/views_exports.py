@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
@@ -58,10 +59,23 @@ def export_download(request: HttpRequest, dataset: str) -> HttpResponse:
 @require_GET
 def exports_page(request: HttpRequest) -> HttpResponse:
     """One form per list the user may export: a time range, then CSV or Excel."""
-    datasets = [d for d in DATASETS.values() if can_export(user=request.user, dataset=d)]
-    if not datasets:
+    forms = [
+        {"dataset": d, "from_param": f"{prefix}_after", "from_label": from_label,
+         "before_param": f"{prefix}_before", "before_label": before_label}
+        for d in DATASETS.values() if can_export(user=request.user, dataset=d)
+        for prefix, from_label, before_label in [_EXPORT_RANGES[d.name]]
+    ]
+    if not forms:
         raise PermissionDenied
-    return render(request, "tickets/exports.html", {"datasets": [d.name for d in datasets]})
+    return render(request, "tickets/exports.html", {"forms": forms})
+
+
+# The time range each export page form offers (the list filters' names and labels).
+_EXPORT_RANGES = {
+    "customers": ("created", _("Created from"), _("Created before")),
+    "cases": ("opened", _("Opened from"), _("Opened before")),
+    "contacts": ("queued", _("Queued from"), _("Queued before")),
+}
 
 
 @login_required
