@@ -55,7 +55,7 @@ migrations-check: venv
 
 ## Re-extract and compile translations (needs GNU gettext); the compiled .mo is committed.
 messages: venv
-	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench --ignore=scripts
+	$(DEV) $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests --ignore=bench --ignore=scripts --ignore=demo
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 demo: venv

@@ -8,7 +8,7 @@
 
 Creates the PostgreSQL database if it is missing, migrates it, seeds the demo organisation
 and then, unless the bench rows exist already (a second run only measures), generates the
-rows with `tickets.demo.generate`: through COPY on PostgreSQL (well under five minutes),
+rows with `demo.intake.generate`: through COPY on PostgreSQL (well under five minutes),
 through bulk_create elsewhere. `--scale` multiplies the row counts; SQLite at full size works
 but takes many minutes, so use e.g. `--scale 0.01` there.
 
@@ -103,7 +103,10 @@ def _generate(scale: float) -> None:
     from django.db import connection, transaction
 
     from tickets import demo
-    from tickets.models import Case, CaseEvent, CaseTimer, Contact, Customer
+    from tickets.cases.models import Case, CaseEvent
+    from tickets.contacts.models import Contact
+    from tickets.customers.models import Customer
+    from tickets.sla.models import CaseTimer
 
     counts = demo.Counts(customers=max(1, round(CUSTOMERS * scale)),
                          contacts=round(CONTACTS * scale), cases=round(CASES * scale))
@@ -171,9 +174,11 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from servicedesk.demo import seed_org
-    from tickets.demo import load_org
-    from tickets.models import Case, CaseEvent, Contact, Customer
+    from demo.intake import load_org
+    from demo.org import seed_org
+    from tickets.cases.models import Case, CaseEvent
+    from tickets.contacts.models import Contact
+    from tickets.customers.models import Customer
 
     call_command("migrate", verbosity=0)
     seed_org()

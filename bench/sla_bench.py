@@ -9,7 +9,7 @@ which 50,000 are open, each with the timers its policy starts (about 2.3 million
 
 Creates the PostgreSQL database if it is missing, migrates it, seeds the demo organisation
 and, unless the bench rows exist already, writes customers, cases and timers by COPY
-(bulk_create elsewhere). Timers come from `tickets.sla_planner` with `swept=True`: every
+(bulk_create elsewhere). Timers come from `demo.sla_planner` with `swept=True`: every
 crossing before now is already recorded, so a sweep at now has nothing to do.
 
 Then it measures, each over `--runs` runs (median, and the slowest):
@@ -47,10 +47,12 @@ OPEN_SHARE = 0.05
 def _generate(total: int) -> None:
     from django.db import connection, transaction
 
+    from demo.sla_planner import CaseHistory, TimerPlanner
     from tickets import demo
-    from tickets.models import Case, CaseTimer, Customer
-    from tickets.sla_planner import CaseHistory, TimerPlanner
-    from tickets.sla_tallies import resolution_tallies_rebuild
+    from tickets.cases.models import Case
+    from tickets.customers.models import Customer
+    from tickets.sla.models import CaseTimer
+    from tickets.sla.tallies import resolution_tallies_rebuild
 
     if Customer.objects.filter(notes__startswith=BENCH_MARKER).exists():
         print("bench rows exist already: measuring only")
@@ -152,8 +154,8 @@ def _sweep_runs(runs: int, crossings: int, now: dt.datetime) -> list[float]:
     from django.test.utils import CaptureQueriesContext
 
     from servicedesk.models import Notification, NotificationDigest
-    from tickets.models import CaseTimer, SlaEvent
-    from tickets.sla_sweep import sla_sweep
+    from tickets.sla.models import CaseTimer, SlaEvent
+    from tickets.sla.sweep import sla_sweep
 
     times, queries = [], []
     pool = []
@@ -205,8 +207,9 @@ def main() -> int:
     from django.test.utils import setup_test_environment
     from django.urls import NoReverseMatch, reverse
 
-    from servicedesk.demo import seed_org
-    from tickets.models import Case, CaseTimer
+    from demo.org import seed_org
+    from tickets.cases.models import Case
+    from tickets.sla.models import CaseTimer
 
     call_command("migrate", verbosity=0)
     seed_org()
@@ -220,7 +223,7 @@ def main() -> int:
     print(f"\n{'sweep':<34}{'median ms':>10}{'max ms':>9}{'queries':>9}")
     from django.utils import timezone
 
-    from tickets.sla_sweep import sla_sweep
+    from tickets.sla.sweep import sla_sweep
 
     now = timezone.now()
     print(f"warm-up sweep (crossings since the data was made): {sla_sweep(now=now)}")

@@ -23,7 +23,7 @@ from reporting.sla_selectors import (
     sla_dashboard,
     sla_figure_cases,
 )
-from tickets.models import CaseGrade, CaseKind
+from tickets.cases.models import CaseGrade, CaseKind
 
 # --- query parameters -----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from reporting.sla_selectors import (
     SlaFilters,
     sla_dashboard_filter_choices,
 )
-from tickets.models import CaseGrade, CaseKind
+from tickets.cases.models import CaseGrade, CaseKind
 
 ANY = [("", _("All"))]
 GRADE_CHOICES = [*ANY, *CaseGrade.choices, (UNGRADED, _("Ungraded"))]

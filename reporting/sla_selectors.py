@@ -8,7 +8,7 @@ page's links and the API's `cases_url`.
 
 Set-based: `sla_dashboard` issues a fixed number of queries (grouped counts with
 `Count(filter=...)`, two short lists, one timer count) whatever the number of cases.
-Scope is `tickets.case_selectors.department_scoped`: floor leads and supervisors see their
+Scope is `tickets.cases.selectors.department_scoped`: floor leads and supervisors see their
 department, management everything.
 """
 
@@ -29,18 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.models import Department, StaffProfile, Team
 from servicedesk.roles import MANAGEMENT_ROLES
 from servicedesk.selectors import staff_profile_of
-from tickets.case_selectors import department_scoped
-from tickets.models import (
-    LIVE_TIMER_STATES,
-    Case,
-    CaseGrade,
-    CaseKind,
-    CaseTimer,
-    ResolutionTally,
-    SlaState,
-    TimerKind,
-    TimerState,
-)
+from tickets.cases.models import Case, CaseGrade, CaseKind, SlaState
+from tickets.cases.selectors import department_scoped
+from tickets.sla.models import LIVE_TIMER_STATES, CaseTimer, ResolutionTally, TimerKind, TimerState
 
 UNGRADED = "ungraded"
 NO_TEAM = "none"

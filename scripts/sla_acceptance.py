@@ -32,7 +32,9 @@ LIMIT_SECONDS = 120
 SETUP = """
 import datetime as dt
 from servicedesk.models import BusinessCalendar
-from tickets.models import CaseCategory, Customer, SlaPolicy
+from tickets.cases.models import CaseCategory
+from tickets.customers.models import Customer
+from tickets.sla.models import SlaPolicy
 parent = CaseCategory.objects.get(code="urgent")
 category, _ = CaseCategory.objects.get_or_create(
     code="urgent-acceptance-1min",

@@ -48,7 +48,7 @@ _SEE_CASES = [
 ]
 # 问题与需求、意见与建议报备 and 延期报备: seen and worked on (hand over, follow up, notify,
 # deliver, compensate) by whoever sees the department's cases. Who reviews and approves a
-# delay is decided by role in tickets.filing_selectors, not by a permission.
+# delay is decided by role in tickets.filings.selectors, not by a permission.
 _FILINGS = [
     "tickets.view_feedbackfiling",
     "tickets.change_feedbackfiling",

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "complaints",
     "reporting",
     "staffing",
+    "demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -214,15 +215,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One schema name per choice set that several fields share.
     "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "tickets.models.cases.CaseStatus.choices",
-        "CaseKindEnum": "tickets.models.cases.CaseKind.choices",
-        "FeedbackKindEnum": "tickets.models.filings.FeedbackKind.choices",
-        "FeedbackStatusEnum": "tickets.models.filings.FeedbackStatus.choices",
-        "DelayStatusEnum": "tickets.models.filings.DelayStatus.choices",
-        "DelayNoticeStatusEnum": "tickets.models.filings.DelayNoticeStatus.choices",
-        "CompensationKindEnum": "tickets.models.filings.CompensationKind.choices",
-        "RegistrationStatusEnum": "tickets.models.registrations.RegistrationStatus.choices",
-        "RegistrationActionEnum": "tickets.registration_selectors.REGISTRATION_ACTIONS",
+        "CaseStatusEnum": "tickets.cases.models.CaseStatus.choices",
+        "CaseKindEnum": "tickets.cases.models.CaseKind.choices",
+        "FeedbackKindEnum": "tickets.filings.models.FeedbackKind.choices",
+        "FeedbackStatusEnum": "tickets.filings.models.FeedbackStatus.choices",
+        "DelayStatusEnum": "tickets.filings.models.DelayStatus.choices",
+        "DelayNoticeStatusEnum": "tickets.filings.models.DelayNoticeStatus.choices",
+        "CompensationKindEnum": "tickets.filings.models.CompensationKind.choices",
+        "RegistrationStatusEnum": "tickets.registrations.models.RegistrationStatus.choices",
+        "RegistrationActionEnum": "tickets.registrations.selectors.REGISTRATION_ACTIONS",
     },
 }
 
@@ -282,12 +283,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 25},
     },
     "registrations-expire": {
-        "task": "tickets.registration_tasks.registration_expire_task",
+        "task": "tickets.registrations.tasks.registration_expire_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "sla-sweep": {
-        "task": "tickets.sla_tasks.sla_sweep_task",
+        "task": "tickets.sla.tasks.sla_sweep_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

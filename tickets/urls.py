@@ -1,13 +1,11 @@
 from django.urls import path
 
-from tickets import (
-    views,
-    views_cases,
-    views_delays,
-    views_exports,
-    views_feedback,
-    views_registrations,
-)
+from tickets.cases import views as views_cases
+from tickets.exports import views as views_exports
+from tickets.filings.views import delays as views_delays
+from tickets.filings.views import feedback as views_feedback
+from tickets.intake import views
+from tickets.registrations import views as views_registrations
 
 app_name = "tickets"
 
@@ -16,7 +14,7 @@ urlpatterns = [
     path("customers/new/", views.customer_create_view, name="customer-create"),
     path("intake/", views.intake_create_view, name="intake"),
     path("queue/", views_cases.queue_page, name="queue"),
-    path("cases/", views_exports.cases_page, name="cases"),
+    path("cases/", views_cases.cases_page, name="cases"),
     path("exports/", views_exports.exports_page, name="exports"),
     path("exports/<slug:dataset>/", views_exports.export_download, name="export"),
     path("registrations/", views_registrations.registrations_page, name="registrations"),

@@ -8,12 +8,12 @@ from rest_framework.routers import DefaultRouter
 
 from servicedesk.api import views
 from servicedesk.api.notifications import NotificationViewSet
-from tickets.api import CustomerViewSet
-from tickets.api_cases import CaseViewSet
-from tickets.api_contacts import ContactViewSet
-from tickets.api_delays import DelayFilingViewSet
-from tickets.api_feedback import FeedbackFilingViewSet
-from tickets.api_registrations import RegistrationViewSet
+from tickets.cases.api import CaseViewSet
+from tickets.contacts.api import ContactViewSet
+from tickets.customers.api import CustomerViewSet
+from tickets.filings.api.delays import DelayFilingViewSet
+from tickets.filings.api.feedback import FeedbackFilingViewSet
+from tickets.registrations.api import RegistrationViewSet
 
 # The project's composition root for the API: each app contributes its viewsets here.
 router = DefaultRouter()

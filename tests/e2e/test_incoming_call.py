@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_login_navigation import PASSWORD, log_in
 from tests.factories import StaffFactory
-from tickets.models import Customer
+from tickets.customers.models import Customer
 
 
 def test_agent_registers_a_new_caller_without_a_reload(page: Page, live_server):
@@ -42,8 +42,9 @@ def test_agent_registers_a_new_caller_without_a_reload(page: Page, live_server):
 def test_agent_takes_a_call_opens_a_consultation_and_finds_it_in_my_queue(
     page: Page, live_server
 ):
-    from tests.tickets.sla_factories import seed_sla_policies
-    from tickets.models import Case, Contact
+    from tests.tickets.sla.factories import seed_sla_policies
+    from tickets.cases.models import Case
+    from tickets.contacts.models import Contact
 
     seed_sla_policies()  # a live-server test starts from a flushed database
     StaffFactory(role="tier1", user__username="agent-flow", password=PASSWORD)

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_login_navigation import PASSWORD, log_in
 from tests.factories import StaffFactory
-from tests.tickets.registration_factories import registration_for_test
-from tickets.models import CustomerRegistration
+from tests.tickets.registrations.factories import registration_for_test
+from tickets.registrations.models import CustomerRegistration
 
 
 def _file(page: Page, id_number: str, visit: str) -> None:

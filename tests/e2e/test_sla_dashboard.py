@@ -12,10 +12,10 @@ from playwright.sync_api import Page, expect
 from servicedesk.roles import Role
 from tests.e2e.test_login_navigation import PASSWORD, log_in
 from tests.factories import DepartmentFactory, StaffFactory
-from tests.tickets.case_factories import case_open_for_test
-from tests.tickets.sla_factories import seed_sla_policies
-from tickets.models import Case
-from tickets.sla_sweep import sla_sweep
+from tests.tickets.cases.factories import case_open_for_test
+from tests.tickets.sla.factories import seed_sla_policies
+from tickets.cases.models import Case
+from tickets.sla.sweep import sla_sweep
 
 
 def test_a_new_breach_appears_on_the_open_dashboard_without_a_reload(

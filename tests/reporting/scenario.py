@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from servicedesk.models import BusinessCalendar
 from servicedesk.roles import Role
 from tests.factories import DepartmentFactory, StaffFactory, TeamFactory
-from tests.tickets.case_factories import case_open_for_test
-from tests.tickets.sla_factories import bj, seed_sla_policies
-from tickets.case_services import case_transition
-from tickets.models import Case, SlaPolicy
-from tickets.sla_sweep import sla_sweep
+from tests.tickets.cases.factories import case_open_for_test
+from tests.tickets.sla.factories import bj, seed_sla_policies
+from tickets.cases.models import Case
+from tickets.cases.services import case_transition
+from tickets.sla.models import SlaPolicy
+from tickets.sla.sweep import sla_sweep
 
 NOW = bj(2026, 11, 23, 11)
 

@@ -13,9 +13,9 @@ from reporting.sla_selectors import SlaFilters, sla_dashboard
 from servicedesk.roles import Role
 from tests.factories import StaffFactory
 from tests.reporting.scenario import NOW, build
-from tests.tickets.case_factories import case_open_for_test
-from tests.tickets.sla_factories import bj
-from tickets.sla_sweep import sla_sweep
+from tests.tickets.cases.factories import case_open_for_test
+from tests.tickets.sla.factories import bj
+from tickets.sla.sweep import sla_sweep
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    from tickets.sla_tallies import resolution_tallies_rebuild
+    from tickets.sla.tallies import resolution_tallies_rebuild
 
     resolution_tallies_rebuild(timer_model=apps.get_model("tickets", "CaseTimer"),
                                tally_model=apps.get_model("tickets", "ResolutionTally"))

@@ -1,0 +1,39 @@
+"""seed_demo builds a believable center and is idempotent."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from demo.org import DEMO_PASSWORD
+from servicedesk.models import Department, StaffProfile, Team
+from servicedesk.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (Department.objects.count(), Team.objects.count(), StaffProfile.objects.count())
+
+
+def test_seed_demo_twice_creates_nothing_the_second_time(capsys):
+    call_command("seed_demo", intake_scale=0.02)
+    first = _counts()
+    call_command("seed_demo", intake_scale=0.02)
+    assert _counts() == first
+    assert "新建部门 0 个, 班组 0 个, 员工 0 人" in capsys.readouterr().out
+
+
+def test_seed_demo_covers_every_role_with_about_fifty_staff():
+    call_command("seed_demo", intake_scale=0.02)
+    roles = set(StaffProfile.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert 45 <= StaffProfile.objects.count() <= 60
+
+
+def test_printed_demo_logins_work(capsys):
+    call_command("seed_demo", intake_scale=0.02)
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out
+    for username in ("agent01", "supervisor", "manager", "gm", "admin"):
+        assert username in out
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None

@@ -1,0 +1,320 @@
+"""Cases API (`/api/v1/cases/`): list, retrieve (with the timeline), open, edit and move a
+case along its lifecycle. Access goes through `cases_visible_to` / `get_case_for_user`;
+every write goes through one service (`case_open`, `case_update`, `case_transition`).
+
+Edits and transitions carry the `version` the client read: if the case moved on since, the
+answer is 409 with the current version, and nothing is written."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from servicedesk.api.errors import drf_validation_error
+from servicedesk.api.idempotency import IdempotentCreateMixin
+from servicedesk.models import Department, Team
+from tickets.cases.models import Case, CaseCategory, SlaState
+from tickets.cases.selectors import case_timeline, cases_visible_to, get_case_for_user
+from tickets.cases.services import (
+    CASE_EDITABLE_FIELDS,
+    CaseConflict,
+    case_feedback_record,
+    case_open,
+    case_transition,
+    case_update,
+)
+from tickets.customers.filters import phone_filter
+from tickets.customers.selectors import customers_visible_to
+from tickets.exports.api import ExportActionMixin
+from tickets.exports.datasets import CASES
+from tickets.sla.services import case_sla_view
+
+
+def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
+    """Call a service; its Django ValidationError becomes a DRF 400 with field keys (a
+    `CaseConflict` passes through: the view answers it with 409)."""
+    try:
+        return service(**kwargs)
+    except CaseConflict:
+        raise
+    except DjangoValidationError as exc:
+        raise drf_validation_error(exc, rename=rename) from exc
+
+
+class CaseEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.IntegerField(source="actor_id")
+    actor_name = serializers.SerializerMethodField()
+    kind = serializers.CharField()
+    from_value = serializers.CharField()
+    to_value = serializers.CharField()
+    reason = serializers.CharField()
+    data = serializers.JSONField()
+
+    def get_actor_name(self, event) -> str:
+        user = event.actor
+        profile = getattr(user, "staff_profile", None)
+        if profile is not None and profile.display_name:
+            return profile.display_name
+        return user.get_full_name() or user.get_username()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case as the list shows it. On write: `version` is the version the client read
+    (needed to edit), `reason` explains a grade change."""
+
+    category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.all())
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=customers_visible_to(user=None))
+    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), allow_null=True,
+        required=False,
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False
+    )
+    version = serializers.IntegerField(min_value=1, required=False)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id", "number", "kind", "category", "category_name", "customer", "customer_code",
+            "subject", "description", "status", "grade", "assignee", "team", "department",
+            "first_contact_owner", "promised_callback_at", "opened_at", "resolved_at",
+            "closed_at", "sla_state", "sla_due_at", "version", "reason",
+        ]
+        read_only_fields = [
+            "id", "number", "status", "first_contact_owner", "opened_at", "resolved_at",
+            "closed_at", "sla_state", "sla_due_at",
+        ]
+        extra_kwargs = {
+            "description": {"required": False},
+            "grade": {"required": False},
+            "promised_callback_at": {"required": False},
+        }
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        user = request.user if request is not None else None
+        fields["customer"].queryset = customers_visible_to(user=user)
+        return fields
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        validated_data.pop("reason", None)
+        return _run_service(case_open, by=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        if "version" not in validated_data:
+            raise ValidationError({"version": [_("Send the version of the case you read.")]})
+        expected_version = validated_data.pop("version")
+        reason = validated_data.pop("reason", "")
+        fixed = sorted(set(validated_data) - CASE_EDITABLE_FIELDS)
+        if fixed:
+            raise ValidationError(
+                {field: [_("This field cannot be changed here.")] for field in fixed}
+            )
+        return _run_service(
+            case_update, case=instance, by=self.context["request"].user,
+            expected_version=expected_version, reason=reason, **validated_data,
+        )
+
+
+class CaseTimerSerializer(serializers.Serializer):
+    """One SLA clock: its due instant on the business calendar, business time used and
+    allowed, whether it was late and by how many (started) days."""
+
+    kind = serializers.CharField(source="timer.kind")
+    state = serializers.CharField(source="timer.state")
+    calendar = serializers.CharField(source="timer.calendar.name")
+    started_at = serializers.DateTimeField(source="timer.started_at")
+    due_at = serializers.DateTimeField(source="timer.due_at", allow_null=True)
+    warn_at = serializers.DateTimeField(source="timer.warn_at", allow_null=True)
+    stopped_at = serializers.DateTimeField(source="timer.stopped_at", allow_null=True)
+    warned_at = serializers.DateTimeField(source="timer.warned_at", allow_null=True)
+    breached_at = serializers.DateTimeField(source="timer.breached_at", allow_null=True)
+    target_seconds = serializers.SerializerMethodField()
+    elapsed_seconds = serializers.SerializerMethodField()
+    late = serializers.BooleanField()
+    days_late = serializers.IntegerField()
+
+    def get_target_seconds(self, row) -> int:
+        return int(row["timer"].target.total_seconds())
+
+    def get_elapsed_seconds(self, row) -> int:
+        return int(row["elapsed"].total_seconds())
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A single case, with its SLA timers and its timeline (oldest event first)."""
+
+    timers = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "timers", "timeline"]
+
+    @extend_schema_field(CaseTimerSerializer(many=True))
+    def get_timers(self, case) -> list[dict]:
+        return CaseTimerSerializer(case_sla_view(case), many=True).data
+
+    def get_timeline(self, case) -> list[dict]:
+        return CaseEventSerializer(case_timeline(case=case), many=True).data
+
+
+class CaseFeedbackSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(min_value=1)
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=Case.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1)
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Case.Kind.choices)
+    category = django_filters.NumberFilter(field_name="category_id")
+    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    team = django_filters.NumberFilter(field_name="team_id")
+    department = django_filters.NumberFilter(field_name="department_id")
+    customer = django_filters.NumberFilter(field_name="customer_id")
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    grade = django_filters.ChoiceFilter(choices=Case.Grade.choices)
+    sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices[1:])
+    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+
+class CasePermission(permissions.BasePermission):
+    """Opening a case needs `tickets.add_case`; editing or moving one `tickets.change_case`.
+    Which case a user may see or change is decided by `get_case_for_user` alone."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if view.action == "create":
+            return request.user.has_perm("tickets.add_case")
+        return request.user.has_perm("tickets.change_case")
+
+
+class CasePagination(CursorPagination):
+    """Newest first, by opening time. A cursor instead of page numbers: no COUNT(*) over a
+    department's (or, for management, every) case on each page, and pages stay stable while
+    new cases arrive."""
+
+    ordering = ("-opened_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CaseViewSet(
+    ExportActionMixin,
+    IdempotentCreateMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+    pagination_class = CasePagination
+    export_dataset = CASES
+    permission_classes = [permissions.IsAuthenticated, CasePermission]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return (
+            cases_visible_to(user=self.request.user)
+            .select_related("customer", "category", "assignee", "team", "department")
+            .order_by("-opened_at", "-id")
+        )
+
+    def get_object(self):
+        case = get_case_for_user(
+            user=self.request.user,
+            case_id=int(self.kwargs[self.lookup_field]),
+            write=self.request.method not in permissions.SAFE_METHODS,
+        )
+        self.check_object_permissions(self.request, case)
+        return case
+
+    def get_serializer_class(self):
+        if self.action == "transition":
+            return CaseTransitionSerializer
+        if self.action == "feedback":
+            return CaseFeedbackSerializer
+        if self.action in ("retrieve", "create", "partial_update"):
+            return CaseDetailSerializer
+        return CaseSerializer
+
+    def handle_exception(self, exc):
+        if isinstance(exc, CaseConflict):
+            current = (
+                Case.objects.filter(pk=self.kwargs.get(self.lookup_field))
+                .values_list("version", flat=True)
+                .first()
+            )
+            return Response(
+                {"detail": str(exc.message), "code": "conflict", "current_version": current},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return super().handle_exception(exc)
+
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the case to `to_status` (`reason` is needed to reopen a closed case);
+        `version` is the version of the case the client read."""
+        case = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = _run_service(
+            case_transition,
+            rename={"status": "to_status"},
+            case=case,
+            to_status=serializer.validated_data["to_status"],
+            reason=serializer.validated_data["reason"],
+            by=request.user,
+            expected_version=serializer.validated_data["version"],
+        )
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        """Record what the customer was told (the complaint's feedback step); meets the
+        feedback clock. `version` is the version of the case the client read."""
+        case = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = _run_service(
+            case_feedback_record,
+            case=case,
+            note=serializer.validated_data["note"],
+            by=request.user,
+            expected_version=serializer.validated_data["version"],
+        )
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)

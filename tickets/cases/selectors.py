@@ -1,0 +1,88 @@
+"""Read-side queries of the tickets app: cases, who may see them and who may change them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, Role
+from servicedesk.selectors import staff_profile_of
+from tickets.cases.models import Case, CaseEvent
+
+DEPARTMENT_ROLES = AGENT_ROLES | FLOOR_LEAD_ROLES | {Role.SUPERVISOR}
+
+
+def department_scoped(*, user, queryset: QuerySet) -> QuerySet:
+    """The access rule of cases and everything filed by department (contacts,
+    registrations): management sees all rows; agents, floor leads and supervisors the rows
+    of their own department; anybody without a staff profile none."""
+    profile = staff_profile_of(user)
+    if profile is None:
+        return queryset.none()
+    if profile.role in MANAGEMENT_ROLES:
+        return queryset
+    if profile.role in DEPARTMENT_ROLES and profile.department_id is not None:
+        return queryset.filter(department_id=profile.department_id)
+    return queryset.none()
+
+
+def cases_visible_to(*, user) -> QuerySet[Case]:
+    return department_scoped(user=user, queryset=Case.objects.all())
+
+
+def case_is_editable_by(*, case: Case, user) -> bool:
+    """Whoever sees a case may change it, except that a tier-1 agent changes only the cases
+    assigned to them or that they opened."""
+    profile = staff_profile_of(user)
+    if profile is None:
+        return False
+    if profile.role == Role.TIER1:
+        return user.pk in (case.assignee_id, case.first_contact_owner_id)
+    return True
+
+
+def get_case_for_user(*, user, case_id: int, write: bool = False) -> Case:
+    """The case, if `user` may see it (404 otherwise) and, with write=True, change it
+    (403 otherwise)."""
+    case = get_object_or_404(cases_visible_to(user=user), pk=case_id)
+    if write and not case_is_editable_by(case=case, user=user):
+        raise PermissionDenied
+    return case
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """The case's events, oldest first, with their actors."""
+    return (
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor", "actor__staff_profile")
+        .order_by("at", "id")
+    )
+
+
+def with_due_at(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate `due_at`: the nearest due instant of the case's running SLA timers (on
+    their business calendars), else the promised call-back, else None (paused, or no
+    limit)."""
+    return queryset.annotate(due_at=Coalesce("sla_due_at", "promised_callback_at"))
+
+
+def my_queue(*, user) -> QuerySet[Case]:
+    """The open cases assigned to `user`, soonest due first; cases without a due time
+    last, oldest first."""
+    return (
+        with_due_at(cases_visible_to(user=user))
+        .filter(assignee_id=user.pk, status__in=Case.OPEN_STATUSES)
+        .select_related("customer", "category", "team", "department")
+        .order_by(F("due_at").asc(nulls_last=True), "opened_at", "id")
+    )
+
+
+def my_queue_export_query(*, user) -> str:
+    """The case-list filters (API and export) that select the same cases as `my_queue`."""
+    return urlencode(
+        [("assignee", user.pk), *(("status", status) for status in Case.OPEN_STATUSES)]
+    )

@@ -1,0 +1,381 @@
+"""Use cases of the tickets app that write: cases (工单).
+
+Every service validates first (field errors, nothing written), then changes the case with a
+conditional UPDATE on its `version` and writes the timeline row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.counters import counter_next
+from servicedesk.selectors import staff_profile_of
+from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
+from tickets.customers.models import Customer
+from tickets.sla.models import TimerKind
+from tickets.sla.services import (
+    cases_sla_refresh,
+    timers_pause,
+    timers_replace,
+    timers_resume,
+    timers_start,
+    timers_stop,
+)
+
+Status = Case.Status
+
+# from-status → the statuses a case may move to.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.IN_PROGRESS, Status.RESOLVED}),
+    Status.IN_PROGRESS: frozenset({Status.WAITING_CUSTOMER, Status.RESOLVED}),
+    Status.WAITING_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.RESOLVED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset({Status.IN_PROGRESS}),
+}
+REOPEN_FROM = frozenset({Status.RESOLVED, Status.CLOSED})
+REASON_NEEDED_FROM = frozenset({Status.CLOSED})
+
+CASE_EDITABLE_FIELDS = frozenset(
+    {"subject", "description", "category", "assignee", "team", "promised_callback_at", "grade"}
+)
+_ASSIGNMENT_FIELDS = frozenset({"assignee", "team"})
+
+
+class CaseConflict(ValidationError):
+    """Someone else changed the case since the caller read it (its version moved on)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("This case was changed by someone else; reload it and try again."),
+            code="conflict",
+        )
+
+
+@transaction.atomic(savepoint=False)
+def case_number_allocate(*, now: dt.datetime | None = None) -> str:
+    """The next case number of the day of `now` (Beijing time): K2026112300001, ….
+
+    See `counter_next`: concurrent callers queue up; a rollback gives the number back."""
+    day = timezone.localtime(now or timezone.now()).strftime("%Y%m%d")
+    return f"K{day}{counter_next(model=CaseNumberCounter, day=day):05d}"
+
+
+def _add(errors: dict[str, list], field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _check_category(errors: dict[str, list], *, kind: str, category: CaseCategory | None) -> None:
+    if category is None:
+        _add(errors, "category", _("Choose a category."))
+    elif category.kind != kind:
+        _add(errors, "category", _("This category belongs to another kind of case."))
+    elif not category.active:
+        _add(errors, "category", _("This category is no longer in use."))
+
+
+def _check_grade(errors: dict[str, list], *, kind: str, grade: str) -> None:
+    if grade and kind != Case.Kind.COMPLAINT:
+        _add(errors, "grade", _("Only complaints are graded."))
+    elif grade and grade not in Case.Grade.values:
+        _add(errors, "grade", _("Choose a grade from A to D."))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+@transaction.atomic
+def case_open(
+    *,
+    customer: Customer,
+    kind: str,
+    category: CaseCategory,
+    subject: str,
+    description: str = "",
+    by,
+    assignee=None,
+    team=None,
+    department=None,
+    promised_callback_at: dt.datetime | None = None,
+    grade: str = "",
+    now: dt.datetime | None = None,
+) -> Case:
+    """Open a case for a customer. Whoever opens it is its first-contact owner (首问), and
+    it belongs to the opener's department unless another one is given."""
+    now = now or timezone.now()
+    subject = (subject or "").strip()
+    errors: dict[str, list] = {}
+    if kind not in Case.Kind.values:
+        _add(errors, "kind", _("Choose the kind of case."))
+    else:
+        _check_category(errors, kind=kind, category=category)
+        _check_grade(errors, kind=kind, grade=grade)
+    if not subject:
+        _add(errors, "subject", _("Enter a subject."))
+    if department is None:
+        profile = staff_profile_of(by)
+        department = profile.department if profile is not None else None
+        if department is None:
+            _add(errors, "department", _("Choose the department that handles the case."))
+    if team is not None and department is not None and team.department_id != department.pk:
+        _add(errors, "team", _("This team belongs to another department."))
+    if errors:
+        raise ValidationError(errors)
+
+    case = Case.objects.create(
+        number=case_number_allocate(now=now),
+        kind=kind,
+        category=category,
+        customer=customer,
+        subject=subject,
+        description=(description or "").strip(),
+        status=Status.NEW,
+        grade=grade,
+        assignee=assignee,
+        team=team,
+        department=department,
+        first_contact_owner=by,
+        promised_callback_at=promised_callback_at,
+        opened_at=now,
+        created_by=by,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=by,
+        kind=CaseEvent.Kind.OPENED,
+        to_value=Status.NEW,
+        data={
+            "category": category.pk,
+            "assignee": _json_value(assignee),
+            "team": _json_value(team),
+            "department": department.pk,
+            "grade": grade,
+        },
+    )
+    if timers_start(case=case, now=now):
+        cases_sla_refresh([case.pk])
+        case.refresh_from_db(fields=["sla_state", "sla_due_at"])
+    return case
+
+
+def _claim(*, case: Case, expected_version: int, now: dt.datetime, **values: Any) -> None:
+    """Write `values` only if nobody changed the case since `expected_version`."""
+    claimed = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        **values, updated_at=now, version=F("version") + 1
+    )
+    if not claimed:
+        raise CaseConflict()
+
+
+def _current(*, case: Case, expected_version: int) -> Case:
+    """The stored case, if it is still at `expected_version`."""
+    current = Case.objects.get(pk=case.pk)
+    if current.version != expected_version:
+        raise CaseConflict()
+    return current
+
+
+def _refresh(case: Case) -> Case:
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: Case,
+    to_status: str,
+    by,
+    reason: str = "",
+    expected_version: int,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Move a case along its lifecycle. Reopening a closed case needs a reason."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    current = _current(case=case, expected_version=expected_version)
+    from_status = current.status
+    if to_status not in CASE_TRANSITIONS.get(from_status, ()):
+        raise ValidationError(
+            {
+                "status": [
+                    _("A case cannot go from “%(from)s” to “%(to)s”.")
+                    % {
+                        "from": Status(from_status).label,
+                        "to": Status(to_status).label
+                        if to_status in Status.values
+                        else to_status,
+                    }
+                ]
+            }
+        )
+    if from_status in REASON_NEEDED_FROM and not reason:
+        raise ValidationError({"reason": [_("Give a reason for reopening a closed case.")]})
+
+    reopening = from_status in REOPEN_FROM and to_status not in REOPEN_FROM
+    values: dict[str, Any] = {"status": to_status}
+    if to_status == Status.RESOLVED:
+        values["resolved_at"] = now
+    elif to_status == Status.CLOSED:
+        values["closed_at"] = now
+    elif reopening:
+        values.update(resolved_at=None, closed_at=None)
+    _claim(case=case, expected_version=expected_version, now=now, **values)
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=by,
+        kind=CaseEvent.Kind.REOPENED if reopening else CaseEvent.Kind.STATUS_CHANGED,
+        from_value=from_status,
+        to_value=to_status,
+        reason=reason,
+    )
+    _timers_follow_status(case=current, from_status=from_status, to_status=to_status, now=now)
+    return _refresh(case)
+
+
+def _timers_follow_status(*, case: Case, from_status: str, to_status: str, now) -> None:
+    """The SLA clock follows the status: leaving "new" is the acceptance; waiting for the
+    customer pauses and answering resumes; resolving meets feedback and resolution; a
+    reopened case gets a new resolution clock."""
+    if from_status == Status.NEW:
+        timers_stop(case=case, kinds=[TimerKind.ACCEPTANCE], now=now)
+    if from_status == Status.WAITING_CUSTOMER:
+        timers_resume(case=case, now=now)
+    if to_status == Status.WAITING_CUSTOMER:
+        timers_pause(case=case, now=now)
+    elif to_status == Status.RESOLVED:
+        timers_stop(case=case, kinds=[TimerKind.FEEDBACK, TimerKind.RESOLUTION], now=now)
+    elif from_status in REOPEN_FROM and to_status not in REOPEN_FROM:
+        timers_start(case=case, now=now, kinds=[TimerKind.RESOLUTION])
+    cases_sla_refresh([case.pk])
+
+
+@transaction.atomic
+def case_feedback_record(
+    *, case: Case, by, note: str, expected_version: int, now: dt.datetime | None = None
+) -> Case:
+    """The customer was told how their case stands (the complaint's feedback step): on the
+    timeline, and the feedback clock is met."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    current = _current(case=case, expected_version=expected_version)
+    if not note:
+        raise ValidationError({"note": [_("Write down what the customer was told.")]})
+    if current.status not in Case.OPEN_STATUSES:
+        raise ValidationError({"note": [_("The case is no longer open.")]})
+    _claim(case=case, expected_version=expected_version, now=now)
+    CaseEvent.objects.create(case=case, at=now, actor=by, kind=CaseEvent.Kind.FEEDBACK,
+                             reason=note)
+    timers_stop(case=current, kinds=[TimerKind.FEEDBACK], now=now)
+    cases_sla_refresh([case.pk])
+    return _refresh(case)
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    by,
+    expected_version: int,
+    reason: str = "",
+    now: dt.datetime | None = None,
+    **fields: Any,
+) -> Case:
+    """Change a case's subject, description, category, assignee, team, promised call-back
+    or grade. A grade change needs a reason. The kind, the number and the first-contact
+    owner never change here."""
+    unknown = set(fields) - CASE_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"case_update() cannot change {sorted(unknown)}")
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    current = _current(case=case, expected_version=expected_version)
+
+    cleaned = dict(fields)
+    errors: dict[str, list] = {}
+    if "subject" in cleaned:
+        cleaned["subject"] = (cleaned["subject"] or "").strip()
+        if not cleaned["subject"]:
+            _add(errors, "subject", _("Enter a subject."))
+    if "description" in cleaned:
+        cleaned["description"] = (cleaned["description"] or "").strip()
+    if "category" in cleaned:
+        _check_category(errors, kind=current.kind, category=cleaned["category"])
+    if "grade" in cleaned:
+        cleaned["grade"] = cleaned["grade"] or ""
+        _check_grade(errors, kind=current.kind, grade=cleaned["grade"])
+        if cleaned["grade"] != current.grade and not reason:
+            _add(errors, "reason", _("A grade change needs a reason."))
+    team = cleaned.get("team")
+    if team is not None and team.department_id != current.department_id:
+        _add(errors, "team", _("This team belongs to another department."))
+    if errors:
+        raise ValidationError(errors)
+
+    def stored(field: str) -> Any:
+        if field in {"category", "assignee", "team"}:
+            return getattr(current, f"{field}_id")
+        return getattr(current, field)
+
+    def comparable(value: Any) -> Any:
+        return value.pk if isinstance(value, Model) else value
+
+    changes = {
+        field: [_json_value(stored(field)), _json_value(value)]
+        for field, value in cleaned.items()
+        if stored(field) != comparable(value)
+    }
+    if not changes:
+        return case
+    _claim(
+        case=case,
+        expected_version=expected_version,
+        now=now,
+        **{field: cleaned[field] for field in changes},
+    )
+    events = []
+    if "grade" in changes:
+        old, new = changes.pop("grade")
+        events.append(
+            CaseEvent(kind=CaseEvent.Kind.GRADED, from_value=old, to_value=new, reason=reason)
+        )
+    assignment = {f: changes.pop(f) for f in _ASSIGNMENT_FIELDS & changes.keys()}
+    if assignment:
+        events.append(CaseEvent(kind=CaseEvent.Kind.ASSIGNED, data=assignment, reason=reason))
+    if changes:
+        events.append(CaseEvent(kind=CaseEvent.Kind.EDITED, data=changes, reason=reason))
+    if {"grade", "category"} & set(cleaned) and (
+        current.grade != cleaned.get("grade", current.grade)
+        or current.category_id != comparable(cleaned.get("category", current.category))
+    ):
+        current.grade = cleaned.get("grade", current.grade)
+        current.category = cleaned.get("category", current.category)
+        deadline_changes = timers_replace(case=current, now=now)
+        if deadline_changes:
+            events.append(
+                CaseEvent(
+                    kind=CaseEvent.Kind.SLA,
+                    data={"deadlines": [c.as_json() for c in deadline_changes]},
+                    reason=reason,
+                )
+            )
+        cases_sla_refresh([case.pk])
+    for event in events:
+        event.case = case
+        event.at = now
+        event.actor = by
+    CaseEvent.objects.bulk_create(events)
+    return _refresh(case)

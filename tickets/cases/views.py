@@ -1,0 +1,209 @@
+"""Case pages of the agent workspace: my queue, case detail with its timeline, and the
+status actions. Access goes through get_case_for_user; rules live in the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from servicedesk.api.filtering import filterset_apply
+from servicedesk.presenters import can_see_personal_data, mask_phone
+from tickets.cases.api import CaseFilter
+from tickets.cases.models import Case
+from tickets.cases.selectors import (
+    case_is_editable_by,
+    case_timeline,
+    cases_visible_to,
+    get_case_for_user,
+    my_queue,
+    my_queue_export_query,
+)
+from tickets.cases.services import (
+    CASE_TRANSITIONS,
+    CaseConflict,
+    case_feedback_record,
+    case_transition,
+    case_update,
+)
+from tickets.exports.datasets import CASES, can_export
+from tickets.sla.models import TimerKind, TimerState
+from tickets.sla.services import case_sla_view
+
+
+@login_required
+@permission_required("tickets.view_case", raise_exception=True)
+@require_GET
+def queue_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/queue.html", {
+        "cases": my_queue(user=request.user)[:200],
+        "export_query": my_queue_export_query(user=request.user)
+        if can_export(user=request.user, dataset=CASES) else "",
+    })
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict:
+    unmasked = can_see_personal_data(request.user)
+    editable = case_is_editable_by(case=case, user=request.user)
+    timers = case_sla_view(case)
+    return {
+        "case": case,
+        "editable": editable,
+        "timers": timers,
+        "feedback_open": editable and any(
+            row["timer"].kind == TimerKind.FEEDBACK
+            and row["timer"].state in (TimerState.RUNNING, TimerState.PAUSED)
+            for row in timers
+        ),
+        "grades": Case.Grade.choices,
+        "customer_phone": case.customer.phone if unmasked else mask_phone(case.customer.phone),
+        "timeline": [_event_row(event) for event in case_timeline(case=case)],
+        "transitions": [
+            (status, Case.Status(status).label)
+            for status in sorted(CASE_TRANSITIONS.get(case.status, ()))
+        ] if editable else [],
+    }
+
+
+def _label(value: str) -> str:
+    """Status codes on the timeline read as their labels (新建 → 处理中)."""
+    return str(Case.Status(value).label) if value in Case.Status.values else value
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return "—"
+    return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%m-%d %H:%M")
+
+
+def _deadline_lines(event) -> list[str]:
+    """An SLA event's old → new due instant per clock (受理: 11-23 18:00 → 11-23 17:00)."""
+    lines = []
+    for change in (event.data or {}).get("deadlines", []):
+        kind = change.get("kind", "")
+        label = TimerKind(kind).label if kind in TimerKind.values else kind
+        lines.append(f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}")
+    return lines
+
+
+def _event_row(event) -> dict:
+    return {
+        "at": event.at,
+        "actor": event.actor.first_name or event.actor.get_username(),
+        "kind": event.get_kind_display(),
+        "from_value": _label(event.from_value or ""),
+        "to_value": _label(event.to_value or ""),
+        "reason": event.reason,
+        "details": _deadline_lines(event) if event.kind == event.Kind.SLA else [],
+    }
+
+
+@login_required
+@permission_required("tickets.view_case", raise_exception=True)
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id)
+    return render(request, "tickets/case_detail.html", _detail_context(request, case))
+
+
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    try:
+        expected_version = int(request.POST.get("version", ""))
+    except ValueError:
+        expected_version = -1
+    try:
+        case_transition(
+            case=case,
+            to_status=request.POST.get("to_status", ""),
+            reason=request.POST.get("reason", "").strip(),
+            by=request.user,
+            expected_version=expected_version,
+        )
+    except CaseConflict as exc:
+        messages.error(request, exc.messages[0])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Status changed."))
+    return redirect("tickets:case", case_id=case.pk)
+
+
+def _posted_version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _run(request: HttpRequest, service, success: str, **kwargs) -> None:
+    """Call a case service; its field errors and conflicts become messages on the page."""
+    try:
+        service(by=request.user, expected_version=_posted_version(request), **kwargs)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    _run(request, case_feedback_record, _("Feedback to the customer recorded."), case=case,
+         note=request.POST.get("note", ""))
+    return redirect("tickets:case", case_id=case.pk)
+
+
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_grade_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    _run(request, case_update, _("Grade changed; the deadlines follow it."), case=case,
+         grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
+    return redirect("tickets:case", case_id=case.pk)
+
+
+CASE_LIST_LIMIT = 100
+
+
+@login_required
+@permission_required("tickets.view_case", raise_exception=True)
+@require_GET
+def cases_page(request: HttpRequest) -> HttpResponse:
+    """The cases the user may see, newest first, filtered like the API list."""
+    queryset, filterset = filterset_apply(
+        CaseFilter, request, cases_visible_to(user=request.user)
+    )
+    cases = []
+    if queryset is not None:
+        cases = list(
+            queryset.select_related("customer", "category", "assignee", "department")
+            .order_by("-opened_at", "-id")[:CASE_LIST_LIMIT]
+        )
+    return render(
+        request,
+        "tickets/cases.html",
+        {
+            "cases": cases,
+            "filter": filterset,
+            "limit": CASE_LIST_LIMIT,
+            "query": request.GET.urlencode(),
+            "can_export": can_export(user=request.user, dataset=CASES),
+        },
+        status=200 if queryset is not None else 400,
+    )

@@ -1,0 +1,164 @@
+"""Use cases of the tickets app that write: the contact log (every call or online session).
+
+Every service validates first (field errors, nothing written), then writes the contact and,
+when a case is involved, that case's timeline row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.selectors import staff_profile_of
+from tickets.cases.models import Case, CaseCategory, CaseEvent
+from tickets.contacts.models import Contact
+from tickets.customers.models import Customer
+
+# How far in the future an end time may lie (clock skew between the phone system and us).
+FUTURE_TOLERANCE = dt.timedelta(minutes=1)
+CONTACT_LOGGED = "contact_logged"
+
+
+def _add(errors: dict[str, list], field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _check_aware(errors: dict[str, list], field: str, value: dt.datetime | None) -> bool:
+    """True if `value` is usable for comparisons (given and timezone-aware)."""
+    if value is None:
+        return False
+    if timezone.is_naive(value):
+        _add(errors, field, _("Give the time with its time zone."))
+        return False
+    return True
+
+
+def _check_case_customer(errors: dict[str, list], *, case: Case, customer_id: int | None):
+    if customer_id is not None and case.customer_id != customer_id:
+        _add(errors, "case", _("This case belongs to another customer."))
+
+
+def _case_event_for(*, contact: Contact, case: Case, by, now: dt.datetime) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=by,
+        kind=CaseEvent.Kind.COMMENTED,
+        to_value=CONTACT_LOGGED,
+        data={
+            "event": CONTACT_LOGGED,
+            "contact": contact.pk,
+            "channel": contact.channel,
+            "queued_at": contact.queued_at.isoformat(),
+            "answered": contact.answered,
+        },
+    )
+
+
+@transaction.atomic
+def contact_log(
+    *,
+    channel: str,
+    agent,
+    queued_at: dt.datetime,
+    answered_at: dt.datetime | None = None,
+    ended_at: dt.datetime | None = None,
+    customer: Customer | None = None,
+    case: Case | None = None,
+    category: CaseCategory | None = None,
+    summary: str = "",
+    transferred: bool = False,
+    now: dt.datetime | None = None,
+) -> Contact:
+    """Log one call or online session handled by `agent`, in the agent's department.
+
+    `answered` and `first_response_seconds` (whole seconds from queueing to answering)
+    follow from `answered_at`. A contact with a case but no customer takes the case's
+    customer; with a case, the case's timeline gets a "contact logged" row."""
+    now = now or timezone.now()
+    errors: dict[str, list] = {}
+    if channel not in Contact.Channel.values:
+        _add(errors, "channel", _("Choose the channel of the contact."))
+    profile = staff_profile_of(agent)
+    department_id = profile.department_id if profile is not None else None
+    if department_id is None:
+        _add(errors, "agent", _("Only staff with a department can log contacts."))
+
+    queued_ok = queued_at is not None and _check_aware(errors, "queued_at", queued_at)
+    if queued_at is None:
+        _add(errors, "queued_at", _("Give the time the contact came in."))
+    answered_ok = _check_aware(errors, "answered_at", answered_at)
+    ended_ok = _check_aware(errors, "ended_at", ended_at)
+    if queued_ok and answered_ok and answered_at < queued_at:
+        _add(errors, "answered_at", _("A contact cannot be answered before it came in."))
+    if queued_ok and ended_ok and ended_at < queued_at:
+        _add(errors, "ended_at", _("A contact cannot end before it came in."))
+    elif answered_ok and ended_ok and ended_at < answered_at:
+        _add(errors, "ended_at", _("A contact cannot end before it was answered."))
+    for field, value, ok in (
+        ("queued_at", queued_at, queued_ok),
+        ("answered_at", answered_at, answered_ok),
+        ("ended_at", ended_at, ended_ok),
+    ):
+        if ok and value > now + FUTURE_TOLERANCE:
+            _add(errors, field, _("This time lies in the future."))
+
+    if case is not None:
+        _check_case_customer(
+            errors, case=case, customer_id=customer.pk if customer is not None else None
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    if customer is None and case is not None:
+        customer = case.customer
+    answered = answered_at is not None
+    contact = Contact.objects.create(
+        channel=channel,
+        customer=customer,
+        agent=agent,
+        department_id=department_id,
+        case=case,
+        queued_at=queued_at,
+        answered_at=answered_at,
+        ended_at=ended_at,
+        answered=answered,
+        first_response_seconds=(
+            int((answered_at - queued_at).total_seconds()) if answered else None
+        ),
+        transferred=bool(transferred),
+        category=category,
+        summary=(summary or "").strip(),
+    )
+    if case is not None:
+        _case_event_for(contact=contact, case=case, by=agent, now=now)
+    return contact
+
+
+@transaction.atomic
+def contact_link_case(
+    *, contact: Contact, case: Case, by, now: dt.datetime | None = None
+) -> Contact:
+    """Attach a case opened after the contact was logged. A contact without a customer
+    takes the case's customer; the case's timeline gets a "contact logged" row."""
+    now = now or timezone.now()
+    current = Contact.objects.select_for_update().get(pk=contact.pk)
+    errors: dict[str, list] = {}
+    _check_case_customer(errors, case=case, customer_id=current.customer_id)
+    if errors:
+        raise ValidationError(errors)
+    if current.case_id == case.pk:
+        contact.refresh_from_db()
+        return contact
+    values: dict[str, object] = {"case": case}
+    if current.customer_id is None:
+        values["customer_id"] = case.customer_id
+    Contact.objects.filter(pk=current.pk).update(**values)
+    current.refresh_from_db()
+    _case_event_for(contact=current, case=case, by=by, now=now)
+    contact.refresh_from_db()
+    return contact

@@ -1,0 +1,58 @@
+"""Read-side queries of the tickets app: customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.selectors import staff_profile_of
+from tickets.customers.models import Customer
+from tickets.customers.validators import phone_normalize
+
+
+def customer_find_by_phone(*, phone: str) -> QuerySet[Customer]:
+    """Customers with this phone number, however it was typed; none for a number that
+    is not a valid phone number."""
+    try:
+        normalized = phone_normalize(phone)
+    except ValidationError:
+        return Customer.objects.none()
+    return Customer.objects.filter(phone=normalized).select_related("created_by")
+
+
+def customers_visible_to(*, user) -> QuerySet[Customer]:
+    """Every customer for staff (a user with a staff profile); none for anybody else."""
+    if staff_profile_of(user) is None:
+        return Customer.objects.none()
+    return Customer.objects.all()
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """What the agent sees of a caller: personal data masked unless the viewer may see it."""
+
+    id: int
+    code: str
+    name: str
+    phone: str
+    id_number: str
+    company: str
+    notes: str
+    created_at: object
+
+
+def customer_card(*, customer: Customer, viewer) -> CustomerCard:
+    unmasked = can_see_personal_data(viewer)
+    return CustomerCard(
+        id=customer.pk,
+        code=customer.code,
+        name=customer.name,
+        phone=customer.phone if unmasked else mask_phone(customer.phone),
+        id_number=customer.id_number if unmasked else mask_id_number(customer.id_number),
+        company=customer.company,
+        notes=customer.notes,
+        created_at=customer.created_at,
+    )

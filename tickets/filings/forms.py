@@ -1,0 +1,95 @@
+"""Browser forms of feedback and delay filings. They only parse input; the rules live in
+`tickets.filings.services`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from tickets.cases.models import CaseCategory
+from tickets.customers.models import Customer
+from tickets.filings.models import DelayFiling, FeedbackFiling
+
+_DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class CustomerCodeField(forms.CharField):
+    """A customer picked by code (C202405001)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Customer code"))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        code = super().clean(value).strip().upper()
+        customer = Customer.objects.filter(code=code).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has this code."))
+        return customer
+
+
+class FeedbackFilingForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "feedback_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = (
+            CaseCategory.objects.filter(active=True, parent__isnull=False,
+                                        kind__in=["consultation", "suggestion"])
+            .order_by("kind", "ordering", "name")
+        )
+        self.fields["category"].label_from_instance = (
+            lambda c: f"{c.get_kind_display()} · {c.name}"
+        )
+
+    customer = CustomerCodeField()
+    kind = forms.ChoiceField(label=_("Kind"), choices=FeedbackFiling.Kind.choices)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FeedbackHandOverForm(forms.Form):
+    handler = forms.ModelChoiceField(
+        label=_("Handler"),
+        queryset=get_user_model().objects.filter(staff_profile__isnull=False, is_active=True)
+        .order_by("username"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class DelayFilingForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "delay_%s")
+        super().__init__(*args, **kwargs)
+
+    customer = CustomerCodeField()
+    order_reference = forms.CharField(label=_("Order reference"), max_length=64)
+    original_ship_date = forms.DateField(label=_("Original ship date"), **_DATE)
+    new_promised_date = forms.DateField(label=_("New promised date"), **_DATE)
+    reason = forms.ChoiceField(label=_("Reason"), choices=DelayFiling.Reason.choices)
+    reason_detail = forms.CharField(
+        label=_("Reason detail"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class DeliverForm(forms.Form):
+    delivered_on = forms.DateField(label=_("Delivered on"), **_DATE)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class CompensateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Compensation"), choices=DelayFiling.CompensationKind.choices)
+    amount = forms.DecimalField(label=_("Amount (yuan)"), max_digits=10, decimal_places=2)
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)

@@ -1,0 +1,512 @@
+"""Use cases of feedback filings (问题与需求、意见与建议报备) and delay filings (延期报备).
+
+Every service validates first (field errors, nothing written), then moves the filing with a
+conditional UPDATE on its status (and bumps its `version`), and writes the event row in the
+same transaction: of two concurrent steps exactly one finds the status it expects.
+
+A feedback filing becomes a case: `feedback_file` opens it through `case_open` in the same
+transaction. Issues and needs are questions the desk answers, so they open a consultation
+(咨询); suggestions open a suggestion case (建议). The filing's category is therefore a case
+category of that kind.
+
+A delay is told to the customer through `channel_for("customer")`. The notice row is
+created with the approval (one per filing, as a filing is approved at most once); each send
+claims it with a conditional UPDATE committed before the channel is called, so two clicks or
+two workers never send it twice, and every attempt (sent or failed) is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
+from servicedesk.selectors import staff_profile_of
+from tickets.cases.models import Case, CaseCategory
+from tickets.cases.services import case_open
+from tickets.customers.models import Customer
+from tickets.filings.models import (
+    DelayEvent,
+    DelayFiling,
+    DelayNotice,
+    DelayNoticeAttempt,
+    FeedbackEvent,
+    FeedbackFiling,
+)
+from tickets.filings.selectors import (
+    COMPENSABLE,
+    UNDELIVERED,
+    delay_may_approve,
+    delay_may_compensate,
+    delay_may_review,
+)
+
+FeedbackStatus = FeedbackFiling.Status
+DelayStatus = DelayFiling.Status
+
+FEEDBACK_CASE_KIND = {
+    FeedbackFiling.Kind.ISSUE: Case.Kind.CONSULTATION,
+    FeedbackFiling.Kind.NEED: Case.Kind.CONSULTATION,
+    FeedbackFiling.Kind.SUGGESTION: Case.Kind.SUGGESTION,
+}
+# A notice claimed this long ago without an outcome (the sender died) may be claimed again.
+NOTICE_CLAIM_STALE_AFTER = dt.timedelta(minutes=15)
+MAX_COMPENSATION = Decimal("99999999.99")
+
+
+def _add(errors: dict[str, list], field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _department_of(by, errors: dict[str, list]):
+    profile = staff_profile_of(by)
+    if profile is None or profile.department_id is None:
+        _add(errors, "filed_by", _("Only staff with a department can file this."))
+        return None
+    return profile.department
+
+
+def _required_text(errors: dict[str, list], field: str, value: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        _add(errors, field, message)
+    return value
+
+
+# --- feedback filings --------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_file(
+    *,
+    customer: Customer,
+    kind: str,
+    category: CaseCategory | None,
+    description: str,
+    by,
+    now: dt.datetime | None = None,
+) -> FeedbackFiling:
+    """File what a customer asked, needed or suggested, in the filer's department, and open
+    its case (consultation for issues and needs, suggestion for suggestions)."""
+    now = now or timezone.now()
+    errors: dict[str, list] = {}
+    case_kind = FEEDBACK_CASE_KIND.get(kind)
+    if case_kind is None:
+        _add(errors, "kind", _("Choose issue, need or suggestion."))
+    elif category is None:
+        _add(errors, "category", _("Choose a category."))
+    elif category.kind != case_kind:
+        _add(errors, "category", _("This category does not fit this kind of filing."))
+    elif not category.active:
+        _add(errors, "category", _("This category is no longer in use."))
+    description = _required_text(
+        errors, "description", description, _("Describe what the customer raised.")
+    )
+    department = _department_of(by, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    label = FeedbackFiling.Kind(kind).label
+    first_line = description.splitlines()[0]
+    case = case_open(
+        customer=customer,
+        kind=case_kind,
+        category=category,
+        subject=f"{label}: {first_line}"[:200],
+        description=description,
+        by=by,
+        department=department,
+        now=now,
+    )
+    filing = FeedbackFiling.objects.create(
+        customer=customer, kind=kind, category=category, description=description, filed_by=by,
+        department=department, status=FeedbackStatus.FILED, case=case, filed_at=now,
+    )
+    FeedbackEvent.objects.create(
+        filing=filing, at=now, actor=by, kind=FeedbackEvent.Kind.FILED,
+        to_status=FeedbackStatus.FILED,
+    )
+    return filing
+
+
+def _feedback_step(
+    *,
+    filing: FeedbackFiling,
+    by,
+    kind: str,
+    allowed_from: tuple[str, ...],
+    to_status: str,
+    refused,
+    note: str,
+    now: dt.datetime,
+    **values: Any,
+) -> FeedbackFiling:
+    # Lock the row (PostgreSQL; SQLite's IMMEDIATE transaction serialises writers anyway),
+    # so the status read here is the one the conditional UPDATE below moves on from.
+    from_status = (
+        FeedbackFiling.objects.select_for_update()
+        .filter(pk=filing.pk).values_list("status", flat=True).first()
+    )
+    claimed = FeedbackFiling.objects.filter(pk=filing.pk, status__in=allowed_from).update(
+        status=to_status, version=F("version") + 1, **values
+    )
+    if not claimed:
+        raise ValidationError({"status": [refused]})
+    FeedbackEvent.objects.create(
+        filing=filing, at=now, actor=by, kind=kind, from_status=from_status,
+        to_status=to_status, note=note,
+    )
+    filing.refresh_from_db()
+    return filing
+
+
+@transaction.atomic
+def feedback_hand_over(
+    *, filing: FeedbackFiling, handler, by, note: str = "", now: dt.datetime | None = None
+) -> FeedbackFiling:
+    """Hand the filing to a handler (again, to another one, until it is closed)."""
+    now = now or timezone.now()
+    if handler is None or staff_profile_of(handler) is None:
+        raise ValidationError({"handler": [_("Choose a staff member as the handler.")]})
+    return _feedback_step(
+        filing=filing, by=by, kind=FeedbackEvent.Kind.HANDED_OVER,
+        allowed_from=(FeedbackStatus.FILED, FeedbackStatus.HANDED_OVER,
+                      FeedbackStatus.FOLLOWED_UP),
+        to_status=FeedbackStatus.HANDED_OVER,
+        refused=_("A closed filing cannot be handed over."),
+        note=(note or "").strip(), now=now, handler=handler,
+    )
+
+
+@transaction.atomic
+def feedback_follow_up(
+    *, filing: FeedbackFiling, by, note: str, now: dt.datetime | None = None
+) -> FeedbackFiling:
+    """Record what was done or told to the customer; a filing can be followed up often."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Write down the follow-up.")]})
+    return _feedback_step(
+        filing=filing, by=by, kind=FeedbackEvent.Kind.FOLLOWED_UP,
+        allowed_from=(FeedbackStatus.HANDED_OVER, FeedbackStatus.FOLLOWED_UP),
+        to_status=FeedbackStatus.FOLLOWED_UP,
+        refused=_("Only a filing that was handed over can be followed up."),
+        note=note, now=now,
+    )
+
+
+@transaction.atomic
+def feedback_close(
+    *, filing: FeedbackFiling, by, note: str, now: dt.datetime | None = None
+) -> FeedbackFiling:
+    """Close a followed-up filing with its outcome. The linked case keeps its own life."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Write down the outcome.")]})
+    return _feedback_step(
+        filing=filing, by=by, kind=FeedbackEvent.Kind.CLOSED,
+        allowed_from=(FeedbackStatus.FOLLOWED_UP,),
+        to_status=FeedbackStatus.CLOSED,
+        refused=_("Only a followed-up filing can be closed."),
+        note=note, now=now, closed_at=now,
+    )
+
+
+# --- delay filings -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def delay_file(
+    *,
+    customer: Customer,
+    order_reference: str,
+    original_ship_date: dt.date | None,
+    new_promised_date: dt.date | None,
+    reason: str,
+    reason_detail: str,
+    by,
+    now: dt.datetime | None = None,
+) -> DelayFiling:
+    """File an order that cannot ship on time, in the filer's department."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    errors: dict[str, list] = {}
+    order_reference = _required_text(
+        errors, "order_reference", order_reference, _("Enter the order reference.")
+    )
+    if original_ship_date is None:
+        _add(errors, "original_ship_date", _("Enter the original ship date."))
+    if new_promised_date is None:
+        _add(errors, "new_promised_date", _("Enter the new promised date."))
+    elif original_ship_date is not None and new_promised_date <= original_ship_date:
+        _add(errors, "new_promised_date",
+             _("The new promised date must come after the original ship date."))
+    elif new_promised_date < today:
+        _add(errors, "new_promised_date", _("The new promised date lies in the past."))
+    if reason not in DelayFiling.Reason.values:
+        _add(errors, "reason", _("Choose production, stock, transport or force majeure."))
+    reason_detail = _required_text(
+        errors, "reason_detail", reason_detail, _("Explain the reason for the delay.")
+    )
+    department = _department_of(by, errors)
+    if errors:
+        raise ValidationError(errors)
+    filing = DelayFiling.objects.create(
+        customer=customer, order_reference=order_reference,
+        original_ship_date=original_ship_date, new_promised_date=new_promised_date,
+        reason=reason, reason_detail=reason_detail, filed_by=by, department=department,
+        status=DelayStatus.FILED, filed_at=now,
+    )
+    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.FILED)
+    return filing
+
+
+def _delay_claim(
+    *, filing: DelayFiling, allowed_from: tuple[str, ...], refused, field: str = "status",
+    **values: Any,
+) -> None:
+    """Move the filing only if it is still in one of `allowed_from` (exactly one of two
+    concurrent callers gets a row)."""
+    claimed = DelayFiling.objects.filter(pk=filing.pk, status__in=allowed_from).update(
+        version=F("version") + 1, **values
+    )
+    if not claimed:
+        raise ValidationError({field: [refused]})
+
+
+def _decision(*, approve: bool, reason: str) -> str:
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": [_("Give the reason for the rejection.")]})
+    return reason
+
+
+@transaction.atomic
+def delay_review(
+    *, filing: DelayFiling, by, approve: bool, reason: str = "", now: dt.datetime | None = None
+) -> DelayFiling:
+    """The department's review: a supervisor or manager of the filing's department passes
+    it on to leadership or rejects it (with a reason)."""
+    now = now or timezone.now()
+    if not delay_may_review(user=by, filing=filing):
+        raise PermissionDenied(_("Only a supervisor or manager of the department reviews."))
+    reason = _decision(approve=approve, reason=reason)
+    refused = _("Only a newly filed delay can be reviewed.")
+    if approve:
+        _delay_claim(filing=filing, allowed_from=(DelayStatus.FILED,), refused=refused,
+                     status=DelayStatus.REVIEWED, reviewed_by=by, reviewed_at=now)
+        kind = DelayEvent.Kind.REVIEWED
+    else:
+        _delay_claim(filing=filing, allowed_from=(DelayStatus.FILED,), refused=refused,
+                     status=DelayStatus.REJECTED, reviewed_by=by, reviewed_at=now,
+                     rejection_reason=reason)
+        kind = DelayEvent.Kind.REVIEW_REJECTED
+    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=kind, reason=reason)
+    filing.refresh_from_db()
+    return filing
+
+
+@transaction.atomic
+def delay_approve(
+    *, filing: DelayFiling, by, approve: bool, reason: str = "", now: dt.datetime | None = None
+) -> DelayFiling:
+    """Leadership's decision (the general manager) on a reviewed delay. Approval creates
+    the customer notice, to be sent by `delay_notify`."""
+    now = now or timezone.now()
+    if not delay_may_approve(user=by):
+        raise PermissionDenied(_("Only the general manager approves delays."))
+    reason = _decision(approve=approve, reason=reason)
+    refused = _("Only a delay reviewed by its department can be approved or rejected.")
+    if approve:
+        _delay_claim(filing=filing, allowed_from=(DelayStatus.REVIEWED,), refused=refused,
+                     status=DelayStatus.APPROVED, approved_by=by, approved_at=now)
+        DelayNotice.objects.create(filing=filing, status=DelayNotice.Status.PENDING,
+                                   created_at=now)
+        kind = DelayEvent.Kind.APPROVED
+    else:
+        _delay_claim(filing=filing, allowed_from=(DelayStatus.REVIEWED,), refused=refused,
+                     status=DelayStatus.REJECTED, rejection_reason=reason)
+        kind = DelayEvent.Kind.APPROVAL_REJECTED
+    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=kind, reason=reason)
+    filing.refresh_from_db()
+    return filing
+
+
+def delay_notice_message(*, filing: DelayFiling) -> Message:
+    """The customer's notice: the reason and the new date, in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = str(_("Your order %(order)s will ship later") % {
+            "order": filing.order_reference})
+        body = str(_(
+            "Dear %(name)s, your order %(order)s cannot ship on %(original)s because of "
+            "%(reason)s: %(detail)s. The new promised date is %(new)s. We apologise for "
+            "the delay."
+        ) % {
+            "name": filing.customer.name,
+            "order": filing.order_reference,
+            "original": filing.original_ship_date.isoformat(),
+            "reason": DelayFiling.Reason(filing.reason).label,
+            "detail": filing.reason_detail,
+            "new": filing.new_promised_date.isoformat(),
+        })
+    return Message(subject=subject, body=body, reference=f"delay-{filing.pk}",
+                   phone=filing.customer.phone)
+
+
+def delay_notify(
+    *, filing: DelayFiling, by, now: dt.datetime | None = None, channel: Channel | None = None
+) -> DelayNotice:
+    """Tell the customer the reason and the new date; after a failure, try again.
+
+    Not one transaction on purpose: the claim (pending/failed → sending) commits before the
+    channel is called, so a concurrent call finds nothing to claim and nothing is sent twice;
+    the outcome (attempt row, notice status, the filing's step and its event) is then
+    written in one transaction. Returns the notice; a failed send is recorded, not raised.
+    `channel` defaults to the configured customer channel (the demo passes its own)."""
+    now = now or timezone.now()
+    notice = DelayNotice.objects.filter(filing_id=filing.pk).first()
+    if notice is None:
+        raise ValidationError(
+            {"status": [_("Only an approved delay can be told to the customer.")]}
+        )
+    if notice.status == DelayNotice.Status.SENT:
+        raise ValidationError({"notice": [_("The customer has been notified already.")]})
+    claimable = Q(status__in=[DelayNotice.Status.PENDING, DelayNotice.Status.FAILED]) | Q(
+        status=DelayNotice.Status.SENDING, claimed_at__lt=now - NOTICE_CLAIM_STALE_AFTER
+    )
+    with transaction.atomic():
+        claimed = DelayNotice.objects.filter(claimable, pk=notice.pk).update(
+            status=DelayNotice.Status.SENDING, claimed_at=now
+        )
+    if not claimed:
+        raise ValidationError({"notice": [_("The notice is being sent or was sent already.")]})
+
+    filing = DelayFiling.objects.select_related("customer").get(pk=filing.pk)
+    channel = channel or channel_for("customer")
+    reference, error = "", ""
+    try:
+        reference = channel.send(delay_notice_message(filing=filing))
+    except DeliveryFailed as exc:
+        error = str(exc) or exc.__class__.__name__
+    except Exception as exc:  # an unexpected crash: release the claim for a retry, then raise
+        _notice_outcome(notice=notice, filing=filing, by=by, now=now, channel=channel.name,
+                        reference="", error=f"{exc.__class__.__name__}: {exc}")
+        raise
+    _notice_outcome(notice=notice, filing=filing, by=by, now=now, channel=channel.name,
+                    reference=reference, error=error)
+    notice.refresh_from_db()
+    return notice
+
+
+@transaction.atomic
+def _notice_outcome(
+    *, notice: DelayNotice, filing: DelayFiling, by, now: dt.datetime, channel: str,
+    reference: str, error: str,
+) -> None:
+    sent = not error
+    DelayNoticeAttempt.objects.create(notice=notice, at=now, actor=by, channel=channel,
+                                      reference=reference, sent=sent, error=error)
+    data = {"channel": channel, "reference": reference}
+    if sent:
+        DelayNotice.objects.filter(pk=notice.pk, status=DelayNotice.Status.SENDING).update(
+            status=DelayNotice.Status.SENT, sent_at=now
+        )
+        DelayFiling.objects.filter(pk=filing.pk, status=DelayStatus.APPROVED).update(
+            status=DelayStatus.NOTIFIED, version=F("version") + 1
+        )
+        DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.NOTIFIED,
+                                  data=data)
+    else:
+        DelayNotice.objects.filter(pk=notice.pk, status=DelayNotice.Status.SENDING).update(
+            status=DelayNotice.Status.FAILED
+        )
+        DelayEvent.objects.create(filing=filing, at=now, actor=by,
+                                  kind=DelayEvent.Kind.NOTICE_FAILED, reason=error, data=data)
+
+
+@transaction.atomic
+def delay_deliver(
+    *, filing: DelayFiling, by, delivered_on: dt.date | None, note: str = "",
+    now: dt.datetime | None = None,
+) -> DelayFiling:
+    """The order reached the customer on `delivered_on` (not in the future, not before the
+    filing)."""
+    now = now or timezone.now()
+    if delivered_on is None:
+        raise ValidationError({"delivered_on": [_("Enter the delivery date.")]})
+    if delivered_on > timezone.localdate(now):
+        raise ValidationError({"delivered_on": [_("The delivery date lies in the future.")]})
+    if delivered_on < timezone.localdate(filing.filed_at):
+        raise ValidationError({"delivered_on": [_("The delivery date lies before the filing.")]})
+    _delay_claim(filing=filing, allowed_from=UNDELIVERED,
+                 refused=_("Only an approved delay that is not delivered can be delivered."),
+                 status=DelayStatus.DELIVERED, delivered_on=delivered_on)
+    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.DELIVERED,
+                              reason=(note or "").strip(),
+                              data={"delivered_on": delivered_on.isoformat()})
+    filing.refresh_from_db()
+    return filing
+
+
+def _amount(value) -> Decimal | None:
+    if isinstance(value, float):  # money never travels as a float
+        return None
+    try:
+        amount = Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+    if amount is None or not amount.is_finite():
+        return None
+    return amount
+
+
+@transaction.atomic
+def delay_compensate(
+    *, filing: DelayFiling, by, kind: str, amount, note: str = "",
+    now: dt.datetime | None = None,
+) -> DelayFiling:
+    """Record the compensation (a coupon or a discount, in yuan) given for an approved
+    delay; at most once per filing; by a reviewer of the department or the approver."""
+    now = now or timezone.now()
+    if not delay_may_compensate(user=by, filing=filing):
+        raise PermissionDenied(
+            _("Only a supervisor or manager of the department, or the general manager, "
+              "records a compensation."))
+    errors: dict[str, list] = {}
+    if kind not in DelayFiling.CompensationKind.values:
+        _add(errors, "kind", _("Choose a coupon or a discount."))
+    money = _amount(amount)
+    if money is None:
+        _add(errors, "amount", _("Enter the amount in yuan, e.g. 20.00."))
+    elif money <= 0 or money > MAX_COMPENSATION:
+        _add(errors, "amount", _("The amount must be above zero."))
+    elif money != money.quantize(Decimal("0.01")):
+        _add(errors, "amount", _("The amount has at most two decimal places (fen)."))
+    if errors:
+        raise ValidationError(errors)
+    money = money.quantize(Decimal("0.01"))
+    note = (note or "").strip()
+    claimed = DelayFiling.objects.filter(
+        pk=filing.pk, status__in=COMPENSABLE, compensation_kind=""
+    ).update(compensation_kind=kind, compensation_amount=money, compensation_note=note,
+             version=F("version") + 1)
+    if not claimed:
+        current = DelayFiling.objects.filter(pk=filing.pk).values_list(
+            "compensation_kind", flat=True).first()
+        if current:
+            raise ValidationError({"kind": [_("A compensation is recorded already.")]})
+        raise ValidationError({"status": [_("Only an approved delay can be compensated.")]})
+    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.COMPENSATED,
+                              reason=note, data={"kind": kind, "amount": str(money)})
+    filing.refresh_from_db()
+    return filing

@@ -1,0 +1,108 @@
+"""The agent workspace in the browser. Views translate: check access, call one selector or
+service, render (htmx requests get fragments, so the page never reloads)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from tickets.contacts.models import Contact
+from tickets.contacts.selectors import customer_history
+from tickets.customers.selectors import customer_card, customer_find_by_phone, customers_visible_to
+from tickets.customers.services import customer_create
+from tickets.customers.validators import phone_normalize
+from tickets.intake.forms import CustomerForm, IntakeForm, PhoneLookupForm
+from tickets.intake.services import intake_record
+
+
+def _entry(request: HttpRequest, customer, intake_form: IntakeForm | None = None) -> dict:
+    """A caller's card with the form to log the contact and open a case (首问)."""
+    if intake_form is None and request.user.has_perm("tickets.add_case"):
+        intake_form = IntakeForm(initial={
+            "customer": customer.pk,
+            "queued_at": timezone.now().isoformat(),
+            "channel": Contact.Channel.INBOUND_CALL,
+        })
+    return {"card": customer_card(customer=customer, viewer=request.user),
+            "history": customer_history(customer=customer, limit=10),
+            "intake_form": intake_form}
+
+
+@login_required
+@permission_required("tickets.view_customer", raise_exception=True)
+@require_GET
+def incoming_call(request: HttpRequest) -> HttpResponse:
+    """Type the caller's number: the customer's card, or a form to register them."""
+    form = PhoneLookupForm(request.GET or None)
+    context: dict = {"lookup_form": form}
+    if form.is_bound and form.is_valid():
+        context.update(_lookup(request, form.cleaned_data["phone"]))
+    template = "tickets/_caller.html" if request.htmx else "tickets/incoming_call.html"
+    return render(request, template, context)
+
+
+def _lookup(request: HttpRequest, raw_phone: str) -> dict:
+    try:
+        phone = phone_normalize(raw_phone)
+    except ValidationError as exc:
+        return {"phone_error": exc.messages[0]}
+    customers = list(customer_find_by_phone(phone=phone)[:5])
+    if customers:
+        return {"entries": [_entry(request, c) for c in customers]}
+    return {"customer_form": CustomerForm(initial={"phone": phone}),
+            "can_create": request.user.has_perm("tickets.add_customer")}
+
+
+@login_required
+@permission_required("tickets.add_customer", raise_exception=True)
+@require_POST
+def customer_create_view(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = customer_create(by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return render(request, "tickets/_caller.html", {
+                "entries": [_entry(request, customer)], "just_created": True,
+            })
+    # htmx swaps only 2xx answers: the fragment with field errors comes back as 200 there.
+    return render(request, "tickets/_caller.html", {"customer_form": form, "can_create": True},
+                  status=200 if request.htmx else 400)
+
+
+@login_required
+@permission_required("tickets.add_case", raise_exception=True)
+@require_POST
+def intake_create_view(request: HttpRequest) -> HttpResponse:
+    """Log the contact and open its case in one step; errors come back on the card."""
+    form = IntakeForm(request.POST)
+    customer_id = request.POST.get("customer", "")
+    customer = get_object_or_404(
+        customers_visible_to(user=request.user), pk=int(customer_id) if customer_id.isdigit() else 0
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = intake_record(
+                agent=request.user, customer=customer, channel=data["channel"],
+                queued_at=data["queued_at"], answered_at=data["queued_at"],
+                category=data["category"], subject=data["subject"],
+                description=data["description"],
+                promised_callback_at=data["promised_callback_at"],
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return render(request, "tickets/_caller.html", {"opened_case": result.case})
+    return render(request, "tickets/_caller.html", {"entries": [_entry(request, customer, form)]},
+                  status=200 if request.htmx else 400)

@@ -1,0 +1,375 @@
+"""Use cases of customer registrations (客户报备): filing, GM approval of relative filings,
+conversion (deal closed), disputes and the expiry sweep.
+
+Every service validates first (field errors, nothing written). "First filing wins" is held
+by the database: a partial unique index on the phone and on the ID number of active
+registrations, so of two racing filings exactly one row is written and the other filer gets
+a field error naming the winner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.selectors import staff_profile_of
+from tickets.contacts.models import Contact
+from tickets.customers.models import Customer
+from tickets.customers.validators import id_number_normalize, phone_normalize
+from tickets.registrations.models import (
+    ACTIVE_REGISTRATION_STATUSES,
+    CustomerRegistration,
+    RegistrationEvent,
+    RegistrationSettings,
+)
+from tickets.registrations.selectors import (
+    registration_may_convert,
+    registration_may_decide,
+    registration_may_dispute,
+)
+
+Status = CustomerRegistration.Status
+Event = RegistrationEvent.Kind
+
+
+def _record(*, registration_id: int, kind: str, by, at: dt.datetime, reason: str = "") -> None:
+    """One history row, in the caller's transaction."""
+    RegistrationEvent.objects.create(
+        registration_id=registration_id, kind=kind, actor=by, at=at, reason=reason
+    )
+
+
+def _add(errors: dict[str, list], field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _filer_label(user) -> str:
+    profile = staff_profile_of(user)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return user.get_username()
+
+
+def _already_registered(registration: CustomerRegistration):
+    return _("Already registered by %(who)s at %(at)s.") % {
+        "who": _filer_label(registration.filed_by),
+        "at": timezone.localtime(registration.filed_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _active_registration(*, field: str, value: str) -> CustomerRegistration | None:
+    return (
+        CustomerRegistration.objects.filter(
+            status__in=ACTIVE_REGISTRATION_STATUSES, **{field: value}
+        )
+        .select_related("filed_by", "filed_by__staff_profile")
+        .order_by("filed_at", "id")
+        .first()
+    )
+
+
+def _earlier_record(*, field: str, value: str):
+    """The message naming the earlier call, customer or registration of this phone or ID
+    number, or None when there is none."""
+    contact = (
+        Contact.objects.filter(**{f"customer__{field}": value})
+        .select_related("customer")
+        .order_by("queued_at", "id")
+        .first()
+    )
+    if contact is not None:
+        return _("A contact of customer %(code)s on %(date)s is on file already.") % {
+            "code": contact.customer.code,
+            "date": timezone.localtime(contact.queued_at).strftime("%Y-%m-%d"),
+        }
+    code = Customer.objects.filter(**{field: value}).values_list("code", flat=True).first()
+    if code is not None:
+        return _("Customer %(code)s is on file already.") % {"code": code}
+    registration = _active_registration(field=field, value=value)
+    if registration is not None:
+        return _already_registered(registration)
+    return None
+
+
+def _registration_clean(
+    *,
+    name: str,
+    phone: str,
+    id_number: str,
+    expected_visit_at: dt.datetime | None,
+    by,
+    is_relative: bool,
+    now: dt.datetime,
+    rules: RegistrationSettings,
+) -> dict:
+    errors: dict[str, list] = {}
+    cleaned: dict = {"name": (name or "").strip()}
+    if not cleaned["name"]:
+        _add(errors, "name", _("Enter the customer's name."))
+    try:
+        cleaned["phone"] = phone_normalize(phone)
+    except ValidationError as error:
+        errors["phone"] = list(error.messages)
+    try:
+        cleaned["id_number"] = id_number_normalize(id_number)
+        if not cleaned["id_number"]:
+            _add(errors, "id_number", _("Enter the customer's ID number."))
+    except ValidationError as error:
+        errors["id_number"] = list(error.messages)
+
+    profile = staff_profile_of(by)
+    cleaned["department_id"] = profile.department_id if profile is not None else None
+    if cleaned["department_id"] is None:
+        _add(errors, "filed_by", _("Only staff with a department can file registrations."))
+
+    if expected_visit_at is None:
+        _add(errors, "expected_visit_at", _("Enter the expected visit time."))
+    elif timezone.is_naive(expected_visit_at):
+        _add(errors, "expected_visit_at", _("Give the time with its time zone."))
+    elif expected_visit_at <= now:
+        _add(errors, "expected_visit_at", _("The expected visit lies in the past."))
+    else:
+        local_now = timezone.localtime(now)
+        visit_date = timezone.localtime(expected_visit_at).date()
+        # Event-day filings close at the cutoff: at 09:00:00 sharp the filing is refused.
+        if visit_date == local_now.date() and local_now.time() >= rules.event_day_cutoff:
+            _add(
+                errors,
+                "expected_visit_at",
+                _("Filings for a visit today close at %(cutoff)s.")
+                % {"cutoff": rules.event_day_cutoff.strftime("%H:%M")},
+            )
+        if is_relative and (visit_date - local_now.date()).days < rules.relative_lead_days:
+            _add(
+                errors,
+                "expected_visit_at",
+                _("Relative filings must be made at least %(days)d days before the visit.")
+                % {"days": rules.relative_lead_days},
+            )
+
+    for field in ("phone", "id_number"):
+        if cleaned.get(field) and field not in errors:
+            message = _earlier_record(field=field, value=cleaned[field])
+            if message is not None:
+                _add(errors, field, message)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def registration_file(
+    *,
+    name: str,
+    phone: str,
+    id_number: str,
+    expected_visit_at: dt.datetime | None,
+    by,
+    is_relative: bool = False,
+    now: dt.datetime | None = None,
+) -> CustomerRegistration:
+    """File a prospective customer for `by`, in their department.
+
+    Refused (field errors, nothing written) when a field is missing or wrong, when the phone
+    or ID number is on file already (a contact, a customer or an active registration), when
+    the visit is today and the event-day cutoff has passed, or when a relative filing is
+    made less than `relative_lead_days` before the visit. A normal filing is protected for
+    `protection_hours` from filing; a relative filing waits for the general manager."""
+    now = now or timezone.now()
+    rules = RegistrationSettings.load()
+    cleaned = _registration_clean(
+        name=name,
+        phone=phone,
+        id_number=id_number,
+        expected_visit_at=expected_visit_at,
+        by=by,
+        is_relative=is_relative,
+        now=now,
+        rules=rules,
+    )
+    if is_relative:
+        status, protected_until = Status.PENDING_APPROVAL, None
+    else:
+        status = Status.PROTECTED
+        protected_until = now + dt.timedelta(hours=rules.protection_hours)
+    try:
+        with transaction.atomic():
+            registration = CustomerRegistration.objects.create(
+                filed_by=by,
+                expected_visit_at=expected_visit_at,
+                is_relative=is_relative,
+                status=status,
+                filed_at=now,
+                protected_until=protected_until,
+                **cleaned,
+            )
+            _record(registration_id=registration.pk, kind=Event.FILED, by=by, at=now)
+            return registration
+    except IntegrityError:
+        # A concurrent filing of the same person committed first.
+        errors: dict[str, list] = {}
+        for field in ("phone", "id_number"):
+            winner = _active_registration(field=field, value=cleaned[field])
+            if winner is not None:
+                _add(errors, field, _already_registered(winner))
+        if errors:
+            raise ValidationError(errors) from None
+        raise
+
+
+@transaction.atomic
+def registration_approve(
+    *, registration: CustomerRegistration, by, now: dt.datetime | None = None
+) -> CustomerRegistration:
+    """The general manager approves a relative filing. It is then protected from approval
+    until `protection_hours` after the expected visit, so the owner keeps it through the
+    visit day and the same window a normal filing gets."""
+    now = now or timezone.now()
+    if not registration_may_decide(user=by):
+        raise ValidationError(
+            {"approved_by": [_("Only the general manager approves relative filings.")]}
+        )
+    rules = RegistrationSettings.load()
+    protected_until = registration.expected_visit_at + dt.timedelta(hours=rules.protection_hours)
+    if protected_until <= now:
+        raise ValidationError(
+            {"expected_visit_at": [_("The visit is over; this filing can no longer be approved.")]}
+        )
+    claimed = CustomerRegistration.objects.filter(
+        pk=registration.pk, status=Status.PENDING_APPROVAL
+    ).update(
+        status=Status.PROTECTED, protected_until=protected_until, approved_by=by, approved_at=now
+    )
+    if not claimed:
+        raise ValidationError({"status": [_("Only a filing awaiting approval can be approved.")]})
+    _record(registration_id=registration.pk, kind=Event.APPROVED, by=by, at=now)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registration_reject(
+    *, registration: CustomerRegistration, by, reason: str = "", now: dt.datetime | None = None
+) -> CustomerRegistration:
+    """The general manager turns a relative filing down, optionally saying why (kept on the
+    history row); the person is free to file again."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not registration_may_decide(user=by):
+        raise ValidationError(
+            {"approved_by": [_("Only the general manager approves relative filings.")]}
+        )
+    claimed = CustomerRegistration.objects.filter(
+        pk=registration.pk, status=Status.PENDING_APPROVAL
+    ).update(status=Status.REJECTED, approved_by=by, approved_at=now)
+    if not claimed:
+        raise ValidationError({"status": [_("Only a filing awaiting approval can be rejected.")]})
+    _record(registration_id=registration.pk, kind=Event.REJECTED, by=by, at=now, reason=reason)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registration_convert(
+    *, registration: CustomerRegistration, by, now: dt.datetime | None = None
+) -> CustomerRegistration:
+    """The deal closed while the registration was protected. Marked by the filer (or the
+    general manager)."""
+    now = now or timezone.now()
+    if not registration_may_convert(user=by, registration=registration):
+        raise ValidationError(
+            {"filed_by": [_("Only the filer or the general manager marks the deal closed.")]}
+        )
+    claimed = CustomerRegistration.objects.filter(
+        pk=registration.pk, status=Status.PROTECTED, protected_until__gt=now
+    ).update(status=Status.CONVERTED, converted_at=now)
+    if not claimed:
+        raise ValidationError(
+            {"status": [_("Only a protected registration can be converted.")]}
+        )
+    _record(registration_id=registration.pk, kind=Event.CONVERTED, by=by, at=now)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registration_dispute(
+    *, registration: CustomerRegistration, by, reason: str, now: dt.datetime | None = None
+) -> CustomerRegistration:
+    """Contest the ownership of a converted registration, at most `dispute_days` after the
+    deal (exactly `dispute_days` later is still in time), by staff who file registrations."""
+    now = now or timezone.now()
+    if not registration_may_dispute(user=by):
+        raise ValidationError(
+            {"disputed_by": [_("Only staff who file registrations can raise a dispute.")]}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for the dispute.")]})
+    rules = RegistrationSettings.load()
+    registration.refresh_from_db()
+    if registration.status != Status.CONVERTED:
+        raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
+    if now > registration.converted_at + dt.timedelta(days=rules.dispute_days):
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Disputes must be raised within %(days)d days of the deal.")
+                    % {"days": rules.dispute_days}
+                ]
+            }
+        )
+    claimed = CustomerRegistration.objects.filter(
+        pk=registration.pk, status=Status.CONVERTED
+    ).update(status=Status.DISPUTED, disputed_by=by, disputed_at=now, dispute_reason=reason)
+    if not claimed:
+        raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
+    _record(registration_id=registration.pk, kind=Event.DISPUTED, by=by, at=now, reason=reason)
+    registration.refresh_from_db()
+    return registration
+
+
+@transaction.atomic
+def registrations_expire(*, now: dt.datetime) -> int:
+    """Expire what is due as of `now`: protected registrations whose protection ran out, and
+    protected or pending registrations without a deal `conversion_days` after the expected
+    visit. Set-based: one SELECT of the due ids (locked, skipping rows another sweep holds,
+    on PostgreSQL), one conditional UPDATE, one bulk INSERT of their history rows (unique per
+    registration and kind, so an overlapping sweep records nothing twice). Returns how many
+    this run expired; a second run finds none."""
+    rules = RegistrationSettings.load()
+    conversion_cutoff = now - dt.timedelta(days=rules.conversion_days)
+    due = Q(status=Status.PROTECTED, protected_until__lte=now) | Q(
+        status__in=[Status.PROTECTED, Status.PENDING_APPROVAL],
+        expected_visit_at__lte=conversion_cutoff,
+    )
+    rows = list(
+        CustomerRegistration.objects.filter(due)
+        .select_for_update(skip_locked=True)
+        .values_list("id", "protected_until", "expected_visit_at")
+    )
+    if not rows:
+        return 0
+    conversion = dt.timedelta(days=rules.conversion_days)
+
+    def expired_at(protected_until, expected_visit_at) -> dt.datetime:
+        # when it really lapsed, however late the sweep runs
+        moments = [expected_visit_at + conversion]
+        if protected_until is not None:
+            moments.append(protected_until)
+        return min(moment for moment in moments if moment <= now)
+
+    expired = CustomerRegistration.objects.filter(due, id__in=[r[0] for r in rows]).update(
+        status=Status.EXPIRED
+    )
+    RegistrationEvent.objects.bulk_create(
+        [RegistrationEvent(registration_id=pk, kind=Event.EXPIRED, at=expired_at(until, visit))
+         for pk, until, visit in rows],
+        ignore_conflicts=True,
+    )
+    return expired
