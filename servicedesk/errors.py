@@ -1,0 +1,30 @@
+"""The errors services raise besides a plain field `ValidationError`, shared by every app.
+
+Pages and the API translate them in one place each (the API's exception handler, the
+pages' form helper): a refused step is a field error on `status` (400 in the API), a stale
+version is a conflict (409) that says the version the record has now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+class StepRefused(ValidationError):
+    """A step that the record's current state does not allow (someone else took it first,
+    or it was never allowed): nothing was written. `current` is the state the record is in
+    now (None when the record is gone)."""
+
+    def __init__(self, message: Any, *, current: str | None = None, field: str = "status"):
+        super().__init__({field: [message]})
+        self.current = current
+
+
+class StaleVersion(ValidationError):
+    """The record changed since the caller read it (its version moved on): nothing was
+    written. `current_version` is the version it has now."""
+
+    def __init__(self, message: Any, *, current_version: int | None = None):
+        super().__init__(message, code="conflict")
+        self.current_version = current_version
