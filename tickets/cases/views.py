@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
+from servicedesk.pages import service_errors
 from servicedesk.presenters import can_see_personal_data, mask_phone
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
@@ -28,7 +28,6 @@ from tickets.cases.selectors import (
 )
 from tickets.cases.services import (
     CASE_TRANSITIONS,
-    CaseConflict,
     case_feedback_record,
     case_transition,
     case_update,
@@ -113,33 +112,6 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "tickets/case_detail.html", _detail_context(request, case))
 
 
-@login_required
-@permission_required("tickets.change_case", raise_exception=True)
-@require_POST
-def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    try:
-        expected_version = int(request.POST.get("version", ""))
-    except ValueError:
-        expected_version = -1
-    try:
-        case_transition(
-            case=case,
-            to_status=request.POST.get("to_status", ""),
-            reason=request.POST.get("reason", "").strip(),
-            by=request.user,
-            expected_version=expected_version,
-        )
-    except CaseConflict as exc:
-        messages.error(request, exc.messages[0])
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Status changed."))
-    return redirect("tickets:case", case_id=case.pk)
-
-
 def _posted_version(request: HttpRequest) -> int:
     try:
         return int(request.POST.get("version", ""))
@@ -147,15 +119,21 @@ def _posted_version(request: HttpRequest) -> int:
         return -1
 
 
-def _run(request: HttpRequest, service, success: str, **kwargs) -> None:
-    """Call a case service; its field errors and conflicts become messages on the page."""
-    try:
-        service(by=request.user, expected_version=_posted_version(request), **kwargs)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
+    with service_errors(request=request):
+        case_transition(
+            case=case,
+            to_status=request.POST.get("to_status", ""),
+            reason=request.POST.get("reason", "").strip(),
+            by=request.user,
+            expected_version=_posted_version(request),
+        )
+        messages.success(request, _("Status changed."))
+    return redirect("tickets:case", case_id=case.pk)
 
 
 @login_required
@@ -163,8 +141,10 @@ def _run(request: HttpRequest, service, success: str, **kwargs) -> None:
 @require_POST
 def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    _run(request, case_feedback_record, _("Feedback to the customer recorded."), case=case,
-         note=request.POST.get("note", ""))
+    with service_errors(request=request):
+        case_feedback_record(case=case, by=request.user, expected_version=_posted_version(request),
+                             note=request.POST.get("note", ""))
+        messages.success(request, _("Feedback to the customer recorded."))
     return redirect("tickets:case", case_id=case.pk)
 
 
@@ -173,8 +153,10 @@ def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_grade_view(request: HttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    _run(request, case_update, _("Grade changed; the deadlines follow it."), case=case,
-         grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
+    with service_errors(request=request):
+        case_update(case=case, by=request.user, expected_version=_posted_version(request),
+                    grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
+        messages.success(request, _("Grade changed; the deadlines follow it."))
     return redirect("tickets:case", case_id=case.pk)
 
 

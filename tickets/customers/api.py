@@ -4,10 +4,8 @@ without the personal-data permission; creation goes through `customer_create`.""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
 
-from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
 from tickets.customers.filters import phone_filter
@@ -35,18 +33,12 @@ class CustomerSerializer(serializers.ModelSerializer):
             data["id_number"] = mask_id_number(instance.id_number)
         return data
 
-    def _run(self, service, **kwargs):
-        try:
-            return service(**kwargs)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
-
     def create(self, validated_data):
-        return self._run(customer_create, by=self.context["request"].user, **validated_data)
+        return customer_create(by=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return self._run(customer_update, customer=instance, by=self.context["request"].user,
-                         **validated_data)
+        return customer_update(customer=instance, by=self.context["request"].user,
+                               **validated_data)
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -9,14 +9,12 @@ permission; a retried POST with the same Idempotency-Key files once."""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
@@ -64,10 +62,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return data
 
     def create(self, validated_data):
-        try:
-            return registration_file(by=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
+        return registration_file(by=self.context["request"].user, **validated_data)
 
 
 class RegistrationEventSerializer(serializers.Serializer):
@@ -183,10 +178,7 @@ class RegistrationViewSet(
             serializer = self.get_serializer(data=self.request.data)
             serializer.is_valid(raise_exception=True)
             kwargs["reason"] = serializer.validated_data["reason"]
-        try:
-            registration = service(registration=registration, by=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
+        registration = service(registration=registration, by=self.request.user, **kwargs)
         return Response(
             RegistrationDetailSerializer(registration, context=self.get_serializer_context()).data
         )

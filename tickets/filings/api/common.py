@@ -1,22 +1,11 @@
 """Pieces shared by the feedback and delay filing APIs: the customer as the caller may see
-it (phone masked without the personal-data permission), event rows, service errors."""
+it (phone masked without the personal-data permission) and event rows."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from servicedesk.api.errors import drf_validation_error
 from servicedesk.presenters import can_see_personal_data, mask_phone
-
-
-def run_service(service, **kwargs):
-    """Call a service; its Django ValidationError becomes a DRF 400 with field keys (a
-    Django PermissionDenied becomes DRF's 403 on its own)."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise drf_validation_error(exc) from exc
 
 
 def actor_label(user) -> str:
