@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
+from servicedesk.presenters import person_name
 from tickets.cases.models import Case, CaseCategory, SlaState
 from tickets.cases.selectors import case_timeline, cases_visible_to, get_case_for_user
 from tickets.cases.services import (
@@ -46,11 +47,7 @@ class CaseEventSerializer(serializers.Serializer):
     data = serializers.JSONField()
 
     def get_actor_name(self, event) -> str:
-        user = event.actor
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get_full_name() or user.get_username()
+        return person_name(event.actor)
 
 
 class CaseSerializer(serializers.ModelSerializer):

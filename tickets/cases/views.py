@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
 from servicedesk.pages import service_errors
-from servicedesk.presenters import can_see_personal_data, mask_phone
+from servicedesk.presenters import person_name, phone_for
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
 from tickets.cases.selectors import (
@@ -49,7 +49,6 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:
-    unmasked = can_see_personal_data(request.user)
     editable = case_is_editable_by(case=case, user=request.user)
     timers = case_sla_view(case)
     return {
@@ -62,7 +61,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
             for row in timers
         ),
         "grades": Case.Grade.choices,
-        "customer_phone": case.customer.phone if unmasked else mask_phone(case.customer.phone),
+        "customer_phone": phone_for(request.user, case.customer.phone),
         "timeline": [_event_row(event) for event in case_timeline(case=case)],
         "transitions": [
             (status, Case.Status(status).label)
@@ -95,7 +94,7 @@ def _deadline_lines(event) -> list[str]:
 def _event_row(event) -> dict:
     return {
         "at": event.at,
-        "actor": event.actor.first_name or event.actor.get_username(),
+        "actor": person_name(event.actor),
         "kind": event.get_kind_display(),
         "from_value": _label(event.from_value or ""),
         "to_value": _label(event.to_value or ""),
@@ -112,52 +111,43 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "tickets/case_detail.html", _detail_context(request, case))
 
 
-def _posted_version(request: HttpRequest) -> int:
+def _step(request: HttpRequest, case_id: int, service, success: str, **fields) -> HttpResponse:
+    """Call a case service on the posted version; its refusal (field errors, a conflict)
+    becomes error messages on the case page, its success one message."""
+    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
     try:
-        return int(request.POST.get("version", ""))
+        expected_version = int(request.POST.get("version", ""))
     except ValueError:
-        return -1
+        expected_version = -1
+    with service_errors(request=request):
+        service(case=case, by=request.user, expected_version=expected_version, **fields)
+        messages.success(request, success)
+    return redirect("tickets:case", case_id=case.pk)
 
 
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
 def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    with service_errors(request=request):
-        case_transition(
-            case=case,
-            to_status=request.POST.get("to_status", ""),
-            reason=request.POST.get("reason", "").strip(),
-            by=request.user,
-            expected_version=_posted_version(request),
-        )
-        messages.success(request, _("Status changed."))
-    return redirect("tickets:case", case_id=case.pk)
+    return _step(request, case_id, case_transition, _("Status changed."),
+                 to_status=request.POST.get("to_status", ""),
+                 reason=request.POST.get("reason", "").strip())
 
 
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
 def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    with service_errors(request=request):
-        case_feedback_record(case=case, by=request.user, expected_version=_posted_version(request),
-                             note=request.POST.get("note", ""))
-        messages.success(request, _("Feedback to the customer recorded."))
-    return redirect("tickets:case", case_id=case.pk)
+    return _step(request, case_id, case_feedback_record,
+                 _("Feedback to the customer recorded."), note=request.POST.get("note", ""))
 
 
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
 def case_grade_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    with service_errors(request=request):
-        case_update(case=case, by=request.user, expected_version=_posted_version(request),
-                    grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
-        messages.success(request, _("Grade changed; the deadlines follow it."))
-    return redirect("tickets:case", case_id=case.pk)
+    return _step(request, case_id, case_update, _("Grade changed; the deadlines follow it."),
+                 grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
 
 
 CASE_LIST_LIMIT = 100

@@ -6,8 +6,8 @@ from __future__ import annotations
 import django_filters
 from rest_framework import mixins, serializers, viewsets
 
+from servicedesk.api.fields import PersonalDataMixin
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
 from tickets.customers.filters import phone_filter
 from tickets.customers.models import Customer
 from tickets.customers.selectors import customers_visible_to
@@ -16,7 +16,7 @@ from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CUSTOMERS
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(PersonalDataMixin, serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name", "phone", "id_number", "company", "notes",
@@ -24,14 +24,6 @@ class CustomerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "code", "created_at", "updated_at"]
         extra_kwargs = {"id_number": {"required": False}, "company": {"required": False},
                         "notes": {"required": False}}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not can_see_personal_data(request.user):
-            data["phone"] = mask_phone(instance.phone)
-            data["id_number"] = mask_id_number(instance.id_number)
-        return data
 
     def create(self, validated_data):
         return customer_create(by=self.context["request"].user, **validated_data)

@@ -15,9 +15,9 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.fields import AwareDateTimeField, PersonalDataMixin
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.presenters import person_name
 from tickets.customers.filters import phone_filter
 from tickets.registrations.models import CustomerRegistration, RegistrationEvent
 from tickets.registrations.selectors import (
@@ -37,7 +37,7 @@ from tickets.registrations.services import (
 )
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(PersonalDataMixin, serializers.ModelSerializer):
     expected_visit_at = AwareDateTimeField()
     state = serializers.SerializerMethodField()
 
@@ -53,14 +53,6 @@ class RegistrationSerializer(serializers.ModelSerializer):
         """The status as of now (a lapsed protection shows as expired before the sweep)."""
         return registration_state(registration, timezone.now())
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not can_see_personal_data(request.user):
-            data["phone"] = mask_phone(instance.phone)
-            data["id_number"] = mask_id_number(instance.id_number)
-        return data
-
     def create(self, validated_data):
         return registration_file(by=self.context["request"].user, **validated_data)
 
@@ -75,13 +67,7 @@ class RegistrationEventSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
     def get_actor_name(self, event) -> str | None:
-        user = event.actor
-        if user is None:
-            return None
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get_full_name() or user.get_username()
+        return person_name(event.actor) if event.actor is not None else None
 
 
 class RegistrationDetailSerializer(RegistrationSerializer):

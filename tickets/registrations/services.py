@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import FieldErrors
+from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
@@ -45,16 +46,9 @@ def _record(*, registration_id: int, kind: str, by, at: dt.datetime, reason: str
     )
 
 
-def _filer_label(user) -> str:
-    profile = staff_profile_of(user)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_username()
-
-
 def _already_registered(registration: CustomerRegistration):
     return _("Already registered by %(who)s at %(at)s.") % {
-        "who": _filer_label(registration.filed_by),
+        "who": person_name(registration.filed_by),
         "at": timezone.localtime(registration.filed_at).strftime("%Y-%m-%d %H:%M"),
     }
 
