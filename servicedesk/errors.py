@@ -28,3 +28,16 @@ class StaleVersion(ValidationError):
     def __init__(self, message: Any, *, current_version: int | None = None):
         super().__init__(message, code="conflict")
         self.current_version = current_version
+
+
+class FieldErrors(dict[str, list]):
+    """The field errors a service collects before it refuses: `add` a message per field as
+    the checks go, then `raise_if_any()` raises them together as one ValidationError (nothing
+    written). A plain dict underneath, so `field in errors` and `errors[field]` still work."""
+
+    def add(self, field: str, message: Any) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ValidationError(dict(self))

@@ -1,9 +1,15 @@
-"""Masked display of personal data for staff who may not see it in full.
+"""How people and their personal data are shown, the same on pages, in the API, the admin
+and exports: one function per concern.
 
-Whoever holds `servicedesk.view_personal_data` sees phone and ID numbers unmasked.
+- Phone and ID numbers: whoever holds `servicedesk.view_personal_data` sees them in full,
+  anyone else (and no one: an anonymous or missing viewer) masked: `phone_for`,
+  `id_number_for`, or `personal_data_for` where many rows are shown to one viewer.
+- A person (a staff user): `person_name`, the first name, else the user name.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 PERSONAL_DATA_PERMISSION = "servicedesk.view_personal_data"
 
@@ -12,6 +18,46 @@ def can_see_personal_data(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
         PERSONAL_DATA_PERMISSION
     )
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Phone and ID numbers as one viewer sees them, decided once for a list or an export."""
+
+    unmasked: bool
+
+    def phone(self, value: str | None) -> str:
+        return (value or "") if self.unmasked else mask_phone(value or "")
+
+    def id_number(self, value: str | None) -> str:
+        return (value or "") if self.unmasked else mask_id_number(value or "")
+
+
+def personal_data_for(user) -> PersonalData:
+    return PersonalData(unmasked=can_see_personal_data(user))
+
+
+def phone_for(user, value: str | None) -> str:
+    """`value` in full if `user` may see personal data, else masked (`138****5678`)."""
+    return personal_data_for(user).phone(value)
+
+
+def id_number_for(user, value: str | None) -> str:
+    """`value` in full if `user` may see personal data, else masked (`110105********123X`)."""
+    return personal_data_for(user).id_number(value)
+
+
+def person_name(user) -> str:
+    """A person's display name: the first name (staff are created with their display name
+    as first name), else the user name; "" for no one."""
+    if user is None:
+        return ""
+    return person_name_from(user.first_name, user.get_username())
+
+
+def person_name_from(first_name: str | None, username: str | None) -> str:
+    """`person_name` from the two stored values (a `values_list` export row)."""
+    return first_name or username or ""
 
 
 def mask_phone(value: str) -> str:

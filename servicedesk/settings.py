@@ -204,6 +204,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Service errors → 400 with field keys, a stale version → 409, PermissionDenied → 403.
+    "EXCEPTION_HANDLER": "servicedesk.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "servicedesk API",

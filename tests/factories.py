@@ -68,6 +68,13 @@ class StaffFactory(DjangoModelFactory):
             obj.user.save(update_fields=["password"])
 
     @factory.post_generation
+    def first_name_is_display_name(obj, create, extracted, **kwargs):  # noqa: N805
+        """As `staff_create` does: the user's first name is the display name."""
+        if create and obj.user.first_name != obj.display_name:
+            obj.user.first_name = obj.display_name
+            obj.user.save(update_fields=["first_name"])
+
+    @factory.post_generation
     def role_groups(obj, create, extracted, **kwargs):  # noqa: N805
         if create:
             staff_set_role(profile=obj, role=obj.role)

@@ -8,6 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.presenters import can_see_personal_data
 from servicedesk.selectors import staff_profile_of
 
 
@@ -32,6 +33,6 @@ def me(request: Request) -> Response:
         "role_label": str(profile.get_role_display()) if profile else None,
         "department": profile.department.name if profile and profile.department else None,
         "team": profile.team.name if profile and profile.team else None,
-        "can_see_personal_data": request.user.has_perm("servicedesk.view_personal_data"),
+        "can_see_personal_data": can_see_personal_data(request.user),
     }
     return Response(MeSerializer(data).data)

@@ -1,8 +1,10 @@
-"""How a person is named on a page: first name, else user name, else a dash (no one)."""
+"""How a person is named on a page: `servicedesk.presenters.person_name`, a dash for no one."""
 
 from __future__ import annotations
 
 from django import template
+
+from servicedesk.presenters import person_name
 
 register = template.Library()
 
@@ -11,4 +13,4 @@ register = template.Library()
 def person(user) -> str:
     if user is None:
         return "—"
-    return user.first_name or user.get_username()
+    return person_name(user)

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
+from servicedesk.presenters import person_name
 from tickets.cases.models import Case, CaseCategory, SlaState
 from tickets.cases.selectors import case_timeline, cases_visible_to, get_case_for_user
 from tickets.cases.services import (
     CASE_EDITABLE_FIELDS,
-    CaseConflict,
     case_feedback_record,
     case_open,
     case_transition,
@@ -36,17 +34,6 @@ from tickets.customers.selectors import customers_visible_to
 from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CASES
 from tickets.sla.services import case_sla_view
-
-
-def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
-    """Call a service; its Django ValidationError becomes a DRF 400 with field keys (a
-    `CaseConflict` passes through: the view answers it with 409)."""
-    try:
-        return service(**kwargs)
-    except CaseConflict:
-        raise
-    except DjangoValidationError as exc:
-        raise drf_validation_error(exc, rename=rename) from exc
 
 
 class CaseEventSerializer(serializers.Serializer):
@@ -60,11 +47,7 @@ class CaseEventSerializer(serializers.Serializer):
     data = serializers.JSONField()
 
     def get_actor_name(self, event) -> str:
-        user = event.actor
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get_full_name() or user.get_username()
+        return person_name(event.actor)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -116,7 +99,7 @@ class CaseSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         validated_data.pop("version", None)
         validated_data.pop("reason", None)
-        return _run_service(case_open, by=self.context["request"].user, **validated_data)
+        return case_open(by=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
         if "version" not in validated_data:
@@ -128,8 +111,8 @@ class CaseSerializer(serializers.ModelSerializer):
             raise ValidationError(
                 {field: [_("This field cannot be changed here.")] for field in fixed}
             )
-        return _run_service(
-            case_update, case=instance, by=self.context["request"].user,
+        return case_update(
+            case=instance, by=self.context["request"].user,
             expected_version=expected_version, reason=reason, **validated_data,
         )
 
@@ -246,6 +229,8 @@ class CaseViewSet(
     permission_classes = [permissions.IsAuthenticated, CasePermission]
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = r"\d+"
+    # The exception handler's names for the services' fields (service field → API field).
+    service_error_fields = {"transition": {"status": "to_status"}}
 
     def get_queryset(self):
         return (
@@ -272,19 +257,6 @@ class CaseViewSet(
             return CaseDetailSerializer
         return CaseSerializer
 
-    def handle_exception(self, exc):
-        if isinstance(exc, CaseConflict):
-            current = (
-                Case.objects.filter(pk=self.kwargs.get(self.lookup_field))
-                .values_list("version", flat=True)
-                .first()
-            )
-            return Response(
-                {"detail": str(exc.message), "code": "conflict", "current_version": current},
-                status=status.HTTP_409_CONFLICT,
-            )
-        return super().handle_exception(exc)
-
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the case to `to_status` (`reason` is needed to reopen a closed case);
@@ -292,9 +264,7 @@ class CaseViewSet(
         case = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = _run_service(
-            case_transition,
-            rename={"status": "to_status"},
+        case = case_transition(
             case=case,
             to_status=serializer.validated_data["to_status"],
             reason=serializer.validated_data["reason"],
@@ -310,8 +280,7 @@ class CaseViewSet(
         case = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = _run_service(
-            case_feedback_record,
+        case = case_feedback_record(
             case=case,
             note=serializer.validated_data["note"],
             by=request.user,

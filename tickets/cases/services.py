@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.counters import counter_next
+from servicedesk.errors import FieldErrors, StaleVersion
 from servicedesk.selectors import staff_profile_of
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
 from tickets.customers.models import Customer
@@ -48,13 +49,13 @@ CASE_EDITABLE_FIELDS = frozenset(
 _ASSIGNMENT_FIELDS = frozenset({"assignee", "team"})
 
 
-class CaseConflict(ValidationError):
+class CaseConflict(StaleVersion):
     """Someone else changed the case since the caller read it (its version moved on)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, current_version: int | None = None) -> None:
         super().__init__(
             _("This case was changed by someone else; reload it and try again."),
-            code="conflict",
+            current_version=current_version,
         )
 
 
@@ -67,24 +68,20 @@ def case_number_allocate(*, now: dt.datetime | None = None) -> str:
     return f"K{day}{counter_next(model=CaseNumberCounter, day=day):05d}"
 
 
-def _add(errors: dict[str, list], field: str, message) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _check_category(errors: dict[str, list], *, kind: str, category: CaseCategory | None) -> None:
+def _check_category(errors: FieldErrors, *, kind: str, category: CaseCategory | None) -> None:
     if category is None:
-        _add(errors, "category", _("Choose a category."))
+        errors.add("category", _("Choose a category."))
     elif category.kind != kind:
-        _add(errors, "category", _("This category belongs to another kind of case."))
+        errors.add("category", _("This category belongs to another kind of case."))
     elif not category.active:
-        _add(errors, "category", _("This category is no longer in use."))
+        errors.add("category", _("This category is no longer in use."))
 
 
-def _check_grade(errors: dict[str, list], *, kind: str, grade: str) -> None:
+def _check_grade(errors: FieldErrors, *, kind: str, grade: str) -> None:
     if grade and kind != Case.Kind.COMPLAINT:
-        _add(errors, "grade", _("Only complaints are graded."))
+        errors.add("grade", _("Only complaints are graded."))
     elif grade and grade not in Case.Grade.values:
-        _add(errors, "grade", _("Choose a grade from A to D."))
+        errors.add("grade", _("Choose a grade from A to D."))
 
 
 def _json_value(value: Any) -> Any:
@@ -115,23 +112,22 @@ def case_open(
     it belongs to the opener's department unless another one is given."""
     now = now or timezone.now()
     subject = (subject or "").strip()
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if kind not in Case.Kind.values:
-        _add(errors, "kind", _("Choose the kind of case."))
+        errors.add("kind", _("Choose the kind of case."))
     else:
         _check_category(errors, kind=kind, category=category)
         _check_grade(errors, kind=kind, grade=grade)
     if not subject:
-        _add(errors, "subject", _("Enter a subject."))
+        errors.add("subject", _("Enter a subject."))
     if department is None:
         profile = staff_profile_of(by)
         department = profile.department if profile is not None else None
         if department is None:
-            _add(errors, "department", _("Choose the department that handles the case."))
+            errors.add("department", _("Choose the department that handles the case."))
     if team is not None and department is not None and team.department_id != department.pk:
-        _add(errors, "team", _("This team belongs to another department."))
-    if errors:
-        raise ValidationError(errors)
+        errors.add("team", _("This team belongs to another department."))
+    errors.raise_if_any()
 
     case = Case.objects.create(
         number=case_number_allocate(now=now),
@@ -176,15 +172,19 @@ def _claim(*, case: Case, expected_version: int, now: dt.datetime, **values: Any
         **values, updated_at=now, version=F("version") + 1
     )
     if not claimed:
-        raise CaseConflict()
+        raise CaseConflict(current_version=_stored_version(case))
 
 
 def _current(*, case: Case, expected_version: int) -> Case:
     """The stored case, if it is still at `expected_version`."""
     current = Case.objects.get(pk=case.pk)
     if current.version != expected_version:
-        raise CaseConflict()
+        raise CaseConflict(current_version=current.version)
     return current
+
+
+def _stored_version(case: Case) -> int | None:
+    return Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
 
 
 def _refresh(case: Case) -> Case:
@@ -305,11 +305,11 @@ def case_update(
     current = _current(case=case, expected_version=expected_version)
 
     cleaned = dict(fields)
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if "subject" in cleaned:
         cleaned["subject"] = (cleaned["subject"] or "").strip()
         if not cleaned["subject"]:
-            _add(errors, "subject", _("Enter a subject."))
+            errors.add("subject", _("Enter a subject."))
     if "description" in cleaned:
         cleaned["description"] = (cleaned["description"] or "").strip()
     if "category" in cleaned:
@@ -318,12 +318,11 @@ def case_update(
         cleaned["grade"] = cleaned["grade"] or ""
         _check_grade(errors, kind=current.kind, grade=cleaned["grade"])
         if cleaned["grade"] != current.grade and not reason:
-            _add(errors, "reason", _("A grade change needs a reason."))
+            errors.add("reason", _("A grade change needs a reason."))
     team = cleaned.get("team")
     if team is not None and team.department_id != current.department_id:
-        _add(errors, "team", _("This team belongs to another department."))
-    if errors:
-        raise ValidationError(errors)
+        errors.add("team", _("This team belongs to another department."))
+    errors.raise_if_any()
 
     def stored(field: str) -> Any:
         if field in {"category", "assignee", "team"}:

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
-from servicedesk.presenters import can_see_personal_data, mask_phone
+from servicedesk.pages import service_errors
+from servicedesk.presenters import person_name, phone_for
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
 from tickets.cases.selectors import (
@@ -28,7 +28,6 @@ from tickets.cases.selectors import (
 )
 from tickets.cases.services import (
     CASE_TRANSITIONS,
-    CaseConflict,
     case_feedback_record,
     case_transition,
     case_update,
@@ -50,7 +49,6 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:
-    unmasked = can_see_personal_data(request.user)
     editable = case_is_editable_by(case=case, user=request.user)
     timers = case_sla_view(case)
     return {
@@ -63,7 +61,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
             for row in timers
         ),
         "grades": Case.Grade.choices,
-        "customer_phone": case.customer.phone if unmasked else mask_phone(case.customer.phone),
+        "customer_phone": phone_for(request.user, case.customer.phone),
         "timeline": [_event_row(event) for event in case_timeline(case=case)],
         "transitions": [
             (status, Case.Status(status).label)
@@ -96,7 +94,7 @@ def _deadline_lines(event) -> list[str]:
 def _event_row(event) -> dict:
     return {
         "at": event.at,
-        "actor": event.actor.first_name or event.actor.get_username(),
+        "actor": person_name(event.actor),
         "kind": event.get_kind_display(),
         "from_value": _label(event.from_value or ""),
         "to_value": _label(event.to_value or ""),
@@ -113,69 +111,43 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "tickets/case_detail.html", _detail_context(request, case))
 
 
-@login_required
-@permission_required("tickets.change_case", raise_exception=True)
-@require_POST
-def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+def _step(request: HttpRequest, case_id: int, service, success: str, **fields) -> HttpResponse:
+    """Call a case service on the posted version; its refusal (field errors, a conflict)
+    becomes error messages on the case page, its success one message."""
     case = get_case_for_user(user=request.user, case_id=case_id, write=True)
     try:
         expected_version = int(request.POST.get("version", ""))
     except ValueError:
         expected_version = -1
-    try:
-        case_transition(
-            case=case,
-            to_status=request.POST.get("to_status", ""),
-            reason=request.POST.get("reason", "").strip(),
-            by=request.user,
-            expected_version=expected_version,
-        )
-    except CaseConflict as exc:
-        messages.error(request, exc.messages[0])
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Status changed."))
+    with service_errors(request=request):
+        service(case=case, by=request.user, expected_version=expected_version, **fields)
+        messages.success(request, success)
     return redirect("tickets:case", case_id=case.pk)
 
 
-def _posted_version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
-def _run(request: HttpRequest, service, success: str, **kwargs) -> None:
-    """Call a case service; its field errors and conflicts become messages on the page."""
-    try:
-        service(by=request.user, expected_version=_posted_version(request), **kwargs)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
+@login_required
+@permission_required("tickets.change_case", raise_exception=True)
+@require_POST
+def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _step(request, case_id, case_transition, _("Status changed."),
+                 to_status=request.POST.get("to_status", ""),
+                 reason=request.POST.get("reason", "").strip())
 
 
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
 def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    _run(request, case_feedback_record, _("Feedback to the customer recorded."), case=case,
-         note=request.POST.get("note", ""))
-    return redirect("tickets:case", case_id=case.pk)
+    return _step(request, case_id, case_feedback_record,
+                 _("Feedback to the customer recorded."), note=request.POST.get("note", ""))
 
 
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
 def case_grade_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = get_case_for_user(user=request.user, case_id=case_id, write=True)
-    _run(request, case_update, _("Grade changed; the deadlines follow it."), case=case,
-         grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
-    return redirect("tickets:case", case_id=case.pk)
+    return _step(request, case_id, case_update, _("Grade changed; the deadlines follow it."),
+                 grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
 
 
 CASE_LIST_LIMIT = 100

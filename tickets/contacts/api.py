@@ -5,10 +5,8 @@ Idempotency-Key logs one contact."""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, permissions, serializers, viewsets
 
-from servicedesk.api.errors import drf_validation_error
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.api.permissions import WriteNeedsPermission
@@ -56,10 +54,7 @@ class ContactSerializer(serializers.ModelSerializer):
             self.fields["case"].queryset = cases_visible_to(user=request.user)
 
     def create(self, validated_data):
-        try:
-            return contact_log(agent=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
+        return contact_log(agent=self.context["request"].user, **validated_data)
 
 
 class ContactFilter(django_filters.FilterSet):

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.errors import FieldErrors
 from servicedesk.selectors import staff_profile_of
 from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.contacts.models import Contact
@@ -23,23 +23,19 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=1)
 CONTACT_LOGGED = "contact_logged"
 
 
-def _add(errors: dict[str, list], field: str, message) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _check_aware(errors: dict[str, list], field: str, value: dt.datetime | None) -> bool:
+def _check_aware(errors: FieldErrors, field: str, value: dt.datetime | None) -> bool:
     """True if `value` is usable for comparisons (given and timezone-aware)."""
     if value is None:
         return False
     if timezone.is_naive(value):
-        _add(errors, field, _("Give the time with its time zone."))
+        errors.add(field, _("Give the time with its time zone."))
         return False
     return True
 
 
-def _check_case_customer(errors: dict[str, list], *, case: Case, customer_id: int | None):
+def _check_case_customer(errors: FieldErrors, *, case: Case, customer_id: int | None):
     if customer_id is not None and case.customer_id != customer_id:
-        _add(errors, "case", _("This case belongs to another customer."))
+        errors.add("case", _("This case belongs to another customer."))
 
 
 def _case_event_for(*, contact: Contact, case: Case, by, now: dt.datetime) -> CaseEvent:
@@ -80,39 +76,38 @@ def contact_log(
     follow from `answered_at`. A contact with a case but no customer takes the case's
     customer; with a case, the case's timeline gets a "contact logged" row."""
     now = now or timezone.now()
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if channel not in Contact.Channel.values:
-        _add(errors, "channel", _("Choose the channel of the contact."))
+        errors.add("channel", _("Choose the channel of the contact."))
     profile = staff_profile_of(agent)
     department_id = profile.department_id if profile is not None else None
     if department_id is None:
-        _add(errors, "agent", _("Only staff with a department can log contacts."))
+        errors.add("agent", _("Only staff with a department can log contacts."))
 
     queued_ok = queued_at is not None and _check_aware(errors, "queued_at", queued_at)
     if queued_at is None:
-        _add(errors, "queued_at", _("Give the time the contact came in."))
+        errors.add("queued_at", _("Give the time the contact came in."))
     answered_ok = _check_aware(errors, "answered_at", answered_at)
     ended_ok = _check_aware(errors, "ended_at", ended_at)
     if queued_ok and answered_ok and answered_at < queued_at:
-        _add(errors, "answered_at", _("A contact cannot be answered before it came in."))
+        errors.add("answered_at", _("A contact cannot be answered before it came in."))
     if queued_ok and ended_ok and ended_at < queued_at:
-        _add(errors, "ended_at", _("A contact cannot end before it came in."))
+        errors.add("ended_at", _("A contact cannot end before it came in."))
     elif answered_ok and ended_ok and ended_at < answered_at:
-        _add(errors, "ended_at", _("A contact cannot end before it was answered."))
+        errors.add("ended_at", _("A contact cannot end before it was answered."))
     for field, value, ok in (
         ("queued_at", queued_at, queued_ok),
         ("answered_at", answered_at, answered_ok),
         ("ended_at", ended_at, ended_ok),
     ):
         if ok and value > now + FUTURE_TOLERANCE:
-            _add(errors, field, _("This time lies in the future."))
+            errors.add(field, _("This time lies in the future."))
 
     if case is not None:
         _check_case_customer(
             errors, case=case, customer_id=customer.pk if customer is not None else None
         )
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
 
     if customer is None and case is not None:
         customer = case.customer
@@ -147,10 +142,9 @@ def contact_link_case(
     takes the case's customer; the case's timeline gets a "contact logged" row."""
     now = now or timezone.now()
     current = Contact.objects.select_for_update().get(pk=contact.pk)
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     _check_case_customer(errors, case=case, customer_id=current.customer_id)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     if current.case_id == case.pk:
         contact.refresh_from_db()
         return contact

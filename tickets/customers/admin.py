@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone, phone_for
 from tickets.customers.models import Customer
 from tickets.customers.services import customer_create, customer_update
 from tickets.customers.validators import id_number_normalize, phone_normalize
@@ -34,11 +34,9 @@ class CustomerAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_list_display(self, request):
-        show = can_see_personal_data(request.user)
-
         @admin.display(description=_("phone"), ordering="phone")
         def phone_shown(customer: Customer) -> str:
-            return customer.phone if show else mask_phone(customer.phone)
+            return phone_for(request.user, customer.phone)
 
         return ["code", "name", phone_shown, "company", "created_by", "created_at"]
 

@@ -4,12 +4,10 @@ without the personal-data permission; creation goes through `customer_create`.""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
 
-from servicedesk.api.errors import drf_validation_error
+from servicedesk.api.fields import PersonalDataMixin
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
 from tickets.customers.filters import phone_filter
 from tickets.customers.models import Customer
 from tickets.customers.selectors import customers_visible_to
@@ -18,7 +16,7 @@ from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CUSTOMERS
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(PersonalDataMixin, serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name", "phone", "id_number", "company", "notes",
@@ -27,26 +25,12 @@ class CustomerSerializer(serializers.ModelSerializer):
         extra_kwargs = {"id_number": {"required": False}, "company": {"required": False},
                         "notes": {"required": False}}
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not can_see_personal_data(request.user):
-            data["phone"] = mask_phone(instance.phone)
-            data["id_number"] = mask_id_number(instance.id_number)
-        return data
-
-    def _run(self, service, **kwargs):
-        try:
-            return service(**kwargs)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
-
     def create(self, validated_data):
-        return self._run(customer_create, by=self.context["request"].user, **validated_data)
+        return customer_create(by=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        return self._run(customer_update, customer=instance, by=self.context["request"].user,
-                         **validated_data)
+        return customer_update(customer=instance, by=self.context["request"].user,
+                               **validated_data)
 
 
 class CustomerFilter(django_filters.FilterSet):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.presenters import personal_data_for
 from servicedesk.selectors import staff_profile_of
 from tickets.customers.models import Customer
 from tickets.customers.validators import phone_normalize
@@ -45,13 +45,13 @@ class CustomerCard:
 
 
 def customer_card(*, customer: Customer, viewer) -> CustomerCard:
-    unmasked = can_see_personal_data(viewer)
+    shown = personal_data_for(viewer)
     return CustomerCard(
         id=customer.pk,
         code=customer.code,
         name=customer.name,
-        phone=customer.phone if unmasked else mask_phone(customer.phone),
-        id_number=customer.id_number if unmasked else mask_id_number(customer.id_number),
+        phone=shown.phone(customer.phone),
+        id_number=shown.id_number(customer.id_number),
         company=customer.company,
         notes=customer.notes,
         created_at=customer.created_at,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servicedesk.exports import DATETIME, NUMBER, Column, export_response
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.presenters import PersonalData, person_name_from, personal_data_for
 from tickets.cases.models import Case
 from tickets.cases.selectors import cases_visible_to
 from tickets.contacts.models import Contact
@@ -42,53 +42,38 @@ def _yes_no() -> Callable[[bool | None], str]:
     return lambda value: "" if value is None else (yes if value else no)
 
 
-def _person(display_name: str | None, username: str | None) -> str:
-    return display_name or username or ""
-
-
-def _phone(unmasked: bool) -> Callable[[str | None], str]:
-    return (lambda v: v or "") if unmasked else (lambda v: mask_phone(v or ""))
-
-
-def _id_number(unmasked: bool) -> Callable[[str | None], str]:
-    return (lambda v: v or "") if unmasked else (lambda v: mask_id_number(v or ""))
-
-
-def customer_export_columns(*, unmasked: bool) -> list[Column]:
+def customer_export_columns(*, shown: PersonalData) -> list[Column]:
     return [
         Column(gettext_lazy("Customer code"), "code", width=14),
         Column(gettext_lazy("Name"), "name", width=12),
-        Column(_verbose(Customer, "phone"), "phone", convert=_phone(unmasked), width=16),
-        Column(_verbose(Customer, "id_number"), "id_number", convert=_id_number(unmasked),
-               width=22),
+        Column(_verbose(Customer, "phone"), "phone", convert=shown.phone, width=16),
+        Column(_verbose(Customer, "id_number"), "id_number", convert=shown.id_number, width=22),
         Column(_verbose(Customer, "company"), "company", width=24),
         Column(_verbose(Customer, "notes"), "notes", width=30),
         Column(_verbose(Customer, "created_at"), "created_at", kind=DATETIME, width=20),
     ]
 
 
-def case_export_columns(*, unmasked: bool) -> list[Column]:
+def case_export_columns(*, shown: PersonalData) -> list[Column]:
     return [
         Column(_verbose(Case, "number"), "number", width=16),
         Column(_verbose(Case, "kind"), "kind", convert=_labels(Case.Kind.choices), width=10),
         Column(_verbose(Case, "category"), "category__name", width=16),
         Column(gettext_lazy("Customer code"), "customer__code", width=14),
         Column(gettext_lazy("Customer name"), "customer__name", width=12),
-        Column(gettext_lazy("Customer phone"), "customer__phone", convert=_phone(unmasked),
-               width=16),
+        Column(gettext_lazy("Customer phone"), "customer__phone", convert=shown.phone, width=16),
         Column(_verbose(Case, "subject"), "subject", width=30),
         Column(_verbose(Case, "status"), "status", convert=_labels(Case.Status.choices),
                width=12),
         Column(_verbose(Case, "grade"), "grade", width=6),
         Column(_verbose(Case, "assignee"),
-               ("assignee__staff_profile__display_name", "assignee__username"),
-               convert=_person, width=12),
+               ("assignee__first_name", "assignee__username"),
+               convert=person_name_from, width=12),
         Column(_verbose(Case, "team"), "team__name", width=12),
         Column(_verbose(Case, "department"), "department__name", width=14),
         Column(_verbose(Case, "first_contact_owner"),
-               ("first_contact_owner__staff_profile__display_name",
-                "first_contact_owner__username"),
-               convert=_person, width=12),
+               ("first_contact_owner__first_name", "first_contact_owner__username"),
+               convert=person_name_from, width=12),
         Column(_verbose(Case, "promised_callback_at"), "promised_callback_at", kind=DATETIME,
                width=20),
         Column(_verbose(Case, "opened_at"), "opened_at", kind=DATETIME, width=20),
@@ -97,18 +82,17 @@ def case_export_columns(*, unmasked: bool) -> list[Column]:
     ]
 
 
-def contact_export_columns(*, unmasked: bool) -> list[Column]:
+def contact_export_columns(*, shown: PersonalData) -> list[Column]:
     return [
         Column(_verbose(Contact, "queued_at"), "queued_at", kind=DATETIME, width=20),
         Column(_verbose(Contact, "channel"), "channel",
                convert=_labels(Contact.Channel.choices), width=10),
         Column(gettext_lazy("Customer code"), "customer__code", width=14),
         Column(gettext_lazy("Customer name"), "customer__name", width=12),
-        Column(gettext_lazy("Customer phone"), "customer__phone", convert=_phone(unmasked),
-               width=16),
+        Column(gettext_lazy("Customer phone"), "customer__phone", convert=shown.phone, width=16),
         Column(_verbose(Contact, "agent"),
-               ("agent__staff_profile__display_name", "agent__username"),
-               convert=_person, width=12),
+               ("agent__first_name", "agent__username"),
+               convert=person_name_from, width=12),
         Column(_verbose(Contact, "department"), "department__name", width=14),
         Column(_verbose(Contact, "case"), "case__number", width=16),
         Column(_verbose(Contact, "category"), "category__name", width=16),
@@ -165,15 +149,15 @@ def tickets_export(
 ) -> HttpResponse:
     """The download of `queryset` (already scoped to `user` and filtered) as `fmt`, masked
     unless `user` may see personal data. The caller has checked `can_export`."""
-    unmasked = can_see_personal_data(user)
+    shown = personal_data_for(user)
     return export_response(
         queryset=queryset.order_by(*dataset.ordering),
-        columns=dataset.columns(unmasked=unmasked),
+        columns=dataset.columns(shown=shown),
         fmt=fmt,
         dataset=dataset.name,
         user=user,
         channel=channel,
         filters=filters,
-        personal_data_unmasked=unmasked,
+        personal_data_unmasked=shown.unmasked,
         sheet_name=str(dataset.sheet_name),
     )

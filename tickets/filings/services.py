@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.errors import FieldErrors
 from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
 from servicedesk.selectors import staff_profile_of
 from tickets.cases.models import Case, CaseCategory
@@ -62,22 +63,18 @@ NOTICE_CLAIM_STALE_AFTER = dt.timedelta(minutes=15)
 MAX_COMPENSATION = Decimal("99999999.99")
 
 
-def _add(errors: dict[str, list], field: str, message) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _department_of(by, errors: dict[str, list]):
+def _department_of(by, errors: FieldErrors):
     profile = staff_profile_of(by)
     if profile is None or profile.department_id is None:
-        _add(errors, "filed_by", _("Only staff with a department can file this."))
+        errors.add("filed_by", _("Only staff with a department can file this."))
         return None
     return profile.department
 
 
-def _required_text(errors: dict[str, list], field: str, value: str, message) -> str:
+def _required_text(errors: FieldErrors, field: str, value: str, message) -> str:
     value = (value or "").strip()
     if not value:
-        _add(errors, field, message)
+        errors.add(field, message)
     return value
 
 
@@ -97,22 +94,21 @@ def feedback_file(
     """File what a customer asked, needed or suggested, in the filer's department, and open
     its case (consultation for issues and needs, suggestion for suggestions)."""
     now = now or timezone.now()
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     case_kind = FEEDBACK_CASE_KIND.get(kind)
     if case_kind is None:
-        _add(errors, "kind", _("Choose issue, need or suggestion."))
+        errors.add("kind", _("Choose issue, need or suggestion."))
     elif category is None:
-        _add(errors, "category", _("Choose a category."))
+        errors.add("category", _("Choose a category."))
     elif category.kind != case_kind:
-        _add(errors, "category", _("This category does not fit this kind of filing."))
+        errors.add("category", _("This category does not fit this kind of filing."))
     elif not category.active:
-        _add(errors, "category", _("This category is no longer in use."))
+        errors.add("category", _("This category is no longer in use."))
     description = _required_text(
         errors, "description", description, _("Describe what the customer raised.")
     )
     department = _department_of(by, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
 
     label = FeedbackFiling.Kind(kind).label
     first_line = description.splitlines()[0]
@@ -240,27 +236,26 @@ def delay_file(
     """File an order that cannot ship on time, in the filer's department."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     order_reference = _required_text(
         errors, "order_reference", order_reference, _("Enter the order reference.")
     )
     if original_ship_date is None:
-        _add(errors, "original_ship_date", _("Enter the original ship date."))
+        errors.add("original_ship_date", _("Enter the original ship date."))
     if new_promised_date is None:
-        _add(errors, "new_promised_date", _("Enter the new promised date."))
+        errors.add("new_promised_date", _("Enter the new promised date."))
     elif original_ship_date is not None and new_promised_date <= original_ship_date:
-        _add(errors, "new_promised_date",
+        errors.add("new_promised_date",
              _("The new promised date must come after the original ship date."))
     elif new_promised_date < today:
-        _add(errors, "new_promised_date", _("The new promised date lies in the past."))
+        errors.add("new_promised_date", _("The new promised date lies in the past."))
     if reason not in DelayFiling.Reason.values:
-        _add(errors, "reason", _("Choose production, stock, transport or force majeure."))
+        errors.add("reason", _("Choose production, stock, transport or force majeure."))
     reason_detail = _required_text(
         errors, "reason_detail", reason_detail, _("Explain the reason for the delay.")
     )
     department = _department_of(by, errors)
-    if errors:
-        raise ValidationError(errors)
+    errors.raise_if_any()
     filing = DelayFiling.objects.create(
         customer=customer, order_reference=order_reference,
         original_ship_date=original_ship_date, new_promised_date=new_promised_date,
@@ -482,18 +477,17 @@ def delay_compensate(
         raise PermissionDenied(
             _("Only a supervisor or manager of the department, or the general manager, "
               "records a compensation."))
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if kind not in DelayFiling.CompensationKind.values:
-        _add(errors, "kind", _("Choose a coupon or a discount."))
+        errors.add("kind", _("Choose a coupon or a discount."))
     money = _amount(amount)
     if money is None:
-        _add(errors, "amount", _("Enter the amount in yuan, e.g. 20.00."))
+        errors.add("amount", _("Enter the amount in yuan, e.g. 20.00."))
     elif money <= 0 or money > MAX_COMPENSATION:
-        _add(errors, "amount", _("The amount must be above zero."))
+        errors.add("amount", _("The amount must be above zero."))
     elif money != money.quantize(Decimal("0.01")):
-        _add(errors, "amount", _("The amount has at most two decimal places (fen)."))
-    if errors:
-        raise ValidationError(errors)
+        errors.add("amount", _("The amount has at most two decimal places (fen)."))
+    errors.raise_if_any()
     money = money.quantize(Decimal("0.01"))
     note = (note or "").strip()
     claimed = DelayFiling.objects.filter(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from servicedesk.pages import service_errors
 from tickets.contacts.models import Contact
 from tickets.contacts.selectors import customer_history
 from tickets.customers.selectors import customer_card, customer_find_by_phone, customers_visible_to
@@ -63,13 +64,8 @@ def _lookup(request: HttpRequest, raw_phone: str) -> dict:
 def customer_create_view(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form):
             customer = customer_create(by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-        else:
             return render(request, "tickets/_caller.html", {
                 "entries": [_entry(request, customer)], "just_created": True,
             })
@@ -90,7 +86,7 @@ def intake_create_view(request: HttpRequest) -> HttpResponse:
     )
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             result = intake_record(
                 agent=request.user, customer=customer, channel=data["channel"],
                 queued_at=data["queued_at"], answered_at=data["queued_at"],
@@ -98,11 +94,6 @@ def intake_create_view(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 promised_callback_at=data["promised_callback_at"],
             )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
-        else:
             return render(request, "tickets/_caller.html", {"opened_case": result.case})
     return render(request, "tickets/_caller.html", {"entries": [_entry(request, customer, form)]},
                   status=200 if request.htmx else 400)

@@ -9,17 +9,15 @@ permission; a retried POST with the same Idempotency-Key files once."""
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from servicedesk.api.errors import drf_validation_error
-from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.fields import AwareDateTimeField, PersonalDataMixin
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.presenters import person_name
 from tickets.customers.filters import phone_filter
 from tickets.registrations.models import CustomerRegistration, RegistrationEvent
 from tickets.registrations.selectors import (
@@ -39,7 +37,7 @@ from tickets.registrations.services import (
 )
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(PersonalDataMixin, serializers.ModelSerializer):
     expected_visit_at = AwareDateTimeField()
     state = serializers.SerializerMethodField()
 
@@ -55,19 +53,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
         """The status as of now (a lapsed protection shows as expired before the sweep)."""
         return registration_state(registration, timezone.now())
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None or not can_see_personal_data(request.user):
-            data["phone"] = mask_phone(instance.phone)
-            data["id_number"] = mask_id_number(instance.id_number)
-        return data
-
     def create(self, validated_data):
-        try:
-            return registration_file(by=self.context["request"].user, **validated_data)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
+        return registration_file(by=self.context["request"].user, **validated_data)
 
 
 class RegistrationEventSerializer(serializers.Serializer):
@@ -80,13 +67,7 @@ class RegistrationEventSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
     def get_actor_name(self, event) -> str | None:
-        user = event.actor
-        if user is None:
-            return None
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get_full_name() or user.get_username()
+        return person_name(event.actor) if event.actor is not None else None
 
 
 class RegistrationDetailSerializer(RegistrationSerializer):
@@ -183,10 +164,7 @@ class RegistrationViewSet(
             serializer = self.get_serializer(data=self.request.data)
             serializer.is_valid(raise_exception=True)
             kwargs["reason"] = serializer.validated_data["reason"]
-        try:
-            registration = service(registration=registration, by=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            raise drf_validation_error(exc) from exc
+        registration = service(registration=registration, by=self.request.user, **kwargs)
         return Response(
             RegistrationDetailSerializer(registration, context=self.get_serializer_context()).data
         )

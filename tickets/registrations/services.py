@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.errors import FieldErrors
+from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
@@ -44,20 +46,9 @@ def _record(*, registration_id: int, kind: str, by, at: dt.datetime, reason: str
     )
 
 
-def _add(errors: dict[str, list], field: str, message) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _filer_label(user) -> str:
-    profile = staff_profile_of(user)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_username()
-
-
 def _already_registered(registration: CustomerRegistration):
     return _("Already registered by %(who)s at %(at)s.") % {
-        "who": _filer_label(registration.filed_by),
+        "who": person_name(registration.filed_by),
         "at": timezone.localtime(registration.filed_at).strftime("%Y-%m-%d %H:%M"),
     }
 
@@ -107,10 +98,10 @@ def _registration_clean(
     now: dt.datetime,
     rules: RegistrationSettings,
 ) -> dict:
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     cleaned: dict = {"name": (name or "").strip()}
     if not cleaned["name"]:
-        _add(errors, "name", _("Enter the customer's name."))
+        errors.add("name", _("Enter the customer's name."))
     try:
         cleaned["phone"] = phone_normalize(phone)
     except ValidationError as error:
@@ -118,35 +109,33 @@ def _registration_clean(
     try:
         cleaned["id_number"] = id_number_normalize(id_number)
         if not cleaned["id_number"]:
-            _add(errors, "id_number", _("Enter the customer's ID number."))
+            errors.add("id_number", _("Enter the customer's ID number."))
     except ValidationError as error:
         errors["id_number"] = list(error.messages)
 
     profile = staff_profile_of(by)
     cleaned["department_id"] = profile.department_id if profile is not None else None
     if cleaned["department_id"] is None:
-        _add(errors, "filed_by", _("Only staff with a department can file registrations."))
+        errors.add("filed_by", _("Only staff with a department can file registrations."))
 
     if expected_visit_at is None:
-        _add(errors, "expected_visit_at", _("Enter the expected visit time."))
+        errors.add("expected_visit_at", _("Enter the expected visit time."))
     elif timezone.is_naive(expected_visit_at):
-        _add(errors, "expected_visit_at", _("Give the time with its time zone."))
+        errors.add("expected_visit_at", _("Give the time with its time zone."))
     elif expected_visit_at <= now:
-        _add(errors, "expected_visit_at", _("The expected visit lies in the past."))
+        errors.add("expected_visit_at", _("The expected visit lies in the past."))
     else:
         local_now = timezone.localtime(now)
         visit_date = timezone.localtime(expected_visit_at).date()
         # Event-day filings close at the cutoff: at 09:00:00 sharp the filing is refused.
         if visit_date == local_now.date() and local_now.time() >= rules.event_day_cutoff:
-            _add(
-                errors,
+            errors.add(
                 "expected_visit_at",
                 _("Filings for a visit today close at %(cutoff)s.")
                 % {"cutoff": rules.event_day_cutoff.strftime("%H:%M")},
             )
         if is_relative and (visit_date - local_now.date()).days < rules.relative_lead_days:
-            _add(
-                errors,
+            errors.add(
                 "expected_visit_at",
                 _("Relative filings must be made at least %(days)d days before the visit.")
                 % {"days": rules.relative_lead_days},
@@ -156,9 +145,8 @@ def _registration_clean(
         if cleaned.get(field) and field not in errors:
             message = _earlier_record(field=field, value=cleaned[field])
             if message is not None:
-                _add(errors, field, message)
-    if errors:
-        raise ValidationError(errors)
+                errors.add(field, message)
+    errors.raise_if_any()
     return cleaned
 
 
@@ -212,11 +200,11 @@ def registration_file(
             return registration
     except IntegrityError:
         # A concurrent filing of the same person committed first.
-        errors: dict[str, list] = {}
+        errors = FieldErrors()
         for field in ("phone", "id_number"):
             winner = _active_registration(field=field, value=cleaned[field])
             if winner is not None:
-                _add(errors, field, _already_registered(winner))
+                errors.add(field, _already_registered(winner))
         if errors:
             raise ValidationError(errors) from None
         raise

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.presenters import personal_data_for
 from tickets.filings.views.feedback import form_add_service_errors
 from tickets.registrations.forms import RegistrationForm, RegistrationReasonForm
 from tickets.registrations.models import CustomerRegistration
@@ -38,7 +38,7 @@ from tickets.registrations.services import (
 
 def _rows(request: HttpRequest) -> list[dict]:
     now = timezone.now()
-    unmasked = can_see_personal_data(request.user)
+    shown = personal_data_for(request.user)
     registrations = (
         registrations_visible_to(user=request.user)
         .select_related("filed_by")
@@ -48,8 +48,8 @@ def _rows(request: HttpRequest) -> list[dict]:
         {
             "registration": r,
             "state": CustomerRegistration.Status(registration_state(r, now)).label,
-            "phone": r.phone if unmasked else mask_phone(r.phone),
-            "id_number": r.id_number if unmasked else mask_id_number(r.id_number),
+            "phone": shown.phone(r.phone),
+            "id_number": shown.id_number(r.id_number),
         }
         for r in registrations
     ]
@@ -103,14 +103,13 @@ def _detail(request: HttpRequest, registration: CustomerRegistration, *,
             forms: dict | None = None, status: int = 200) -> HttpResponse:
     now = timezone.now()
     forms = forms or {}
-    unmasked = can_see_personal_data(request.user)
+    shown = personal_data_for(request.user)
     actions = registration_actions_for(registration=registration, user=request.user, now=now)
     return render(request, "tickets/registration_detail.html", {
         "registration": registration,
         "state": CustomerRegistration.Status(registration_state(registration, now)).label,
-        "phone": registration.phone if unmasked else mask_phone(registration.phone),
-        "id_number": registration.id_number if unmasked
-        else mask_id_number(registration.id_number),
+        "phone": shown.phone(registration.phone),
+        "id_number": shown.id_number(registration.id_number),
         "actions": actions,
         "reject_form": forms.get("reject") or RegistrationReasonForm(auto_id="reject_%s"),
         "dispute_form": forms.get("dispute") or RegistrationReasonForm(auto_id="dispute_%s"),

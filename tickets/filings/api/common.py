@@ -1,31 +1,11 @@
 """Pieces shared by the feedback and delay filing APIs: the customer as the caller may see
-it (phone masked without the personal-data permission), event rows, service errors."""
+it (phone masked without the personal-data permission) and event rows."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from servicedesk.api.errors import drf_validation_error
-from servicedesk.presenters import can_see_personal_data, mask_phone
-
-
-def run_service(service, **kwargs):
-    """Call a service; its Django ValidationError becomes a DRF 400 with field keys (a
-    Django PermissionDenied becomes DRF's 403 on its own)."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        raise drf_validation_error(exc) from exc
-
-
-def actor_label(user) -> str:
-    if user is None:
-        return ""
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_full_name() or user.get_username()
+from servicedesk.presenters import person_name, phone_for
 
 
 class CustomerFieldsMixin(serializers.Serializer):
@@ -37,10 +17,7 @@ class CustomerFieldsMixin(serializers.Serializer):
 
     def get_customer_phone(self, filing) -> str:
         request = self.context.get("request")
-        phone = filing.customer.phone
-        if request is not None and can_see_personal_data(request.user):
-            return phone
-        return mask_phone(phone)
+        return phone_for(request.user if request is not None else None, filing.customer.phone)
 
 
 class EventSerializer(serializers.Serializer):
@@ -50,4 +27,4 @@ class EventSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
     def get_actor_name(self, event) -> str:
-        return actor_label(event.actor)
+        return person_name(event.actor)

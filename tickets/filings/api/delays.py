@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.customers.selectors import customers_visible_to
-from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer, run_service
+from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer
 from tickets.filings.models import DelayFiling, DelayNotice
 from tickets.filings.selectors import (
     delay_filings_visible_to,
@@ -98,7 +98,7 @@ class DelayFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer):
         return notice.status if notice is not None else None
 
     def create(self, validated_data):
-        return run_service(delay_file, by=self.context["request"].user, **validated_data)
+        return delay_file(by=self.context["request"].user, **validated_data)
 
 
 class DelayFilingDetailSerializer(DelayFilingSerializer):
@@ -206,7 +206,7 @@ class DelayFilingViewSet(
             data = input_serializer(data=request.data)
             data.is_valid(raise_exception=True)
             values = data.validated_data
-        run_service(service, filing=filing, by=request.user, **values)
+        service(filing=filing, by=request.user, **values)
         filing = get_delay_for_user(user=request.user, filing_id=filing.pk)
         return Response(DelayFilingDetailSerializer(
             filing, context=self.get_serializer_context()).data)

@@ -20,7 +20,7 @@ from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.cases.models import CaseCategory
 from tickets.customers.filters import phone_filter
 from tickets.customers.selectors import customers_visible_to
-from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer, run_service
+from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer
 from tickets.filings.models import FeedbackFiling
 from tickets.filings.selectors import (
     feedback_filings_visible_to,
@@ -65,7 +65,7 @@ class FeedbackFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer)
         return fields
 
     def create(self, validated_data):
-        return run_service(feedback_file, by=self.context["request"].user, **validated_data)
+        return feedback_file(by=self.context["request"].user, **validated_data)
 
 
 class FeedbackFilingDetailSerializer(FeedbackFilingSerializer):
@@ -172,7 +172,7 @@ class FeedbackFilingViewSet(
         filing = self.get_object()
         data = input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        filing = run_service(service, filing=filing, by=request.user, **data.validated_data)
+        filing = service(filing=filing, by=request.user, **data.validated_data)
         filing = get_feedback_for_user(user=request.user, filing_id=filing.pk)
         return Response(FeedbackFilingDetailSerializer(
             filing, context=self.get_serializer_context()).data)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from servicedesk.presenters import can_see_personal_data, mask_phone
+from servicedesk.presenters import phone_for
 from tickets.filings.forms import CompensateForm, DecisionForm, DelayFilingForm, DeliverForm
 from tickets.filings.models import DelayFiling, DelayNotice
 from tickets.filings.selectors import (
@@ -85,13 +85,12 @@ def _detail(request: HttpRequest, filing: DelayFiling, *, forms: dict | None = N
             errors: list | None = None, status: int = 200) -> HttpResponse:
     forms = forms or {}
     notice = DelayNotice.objects.filter(filing=filing).prefetch_related("attempts").first()
-    phone = filing.customer.phone
     actions = delay_actions_for(
         filing=filing, user=request.user,
         notice_sent=notice is not None and notice.status == DelayNotice.Status.SENT)
     return render(request, "tickets/delay_filing_detail.html", {
         "filing": filing,
-        "customer_phone": phone if can_see_personal_data(request.user) else mask_phone(phone),
+        "customer_phone": phone_for(request.user, filing.customer.phone),
         "overdue": delay_is_overdue(filing, today=timezone.localdate()),
         "notice": notice,
         "actions": actions,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from servicedesk.presenters import can_see_personal_data, mask_phone
+from servicedesk.presenters import phone_for
 from tickets.filings.forms import FeedbackFilingForm, FeedbackHandOverForm, NoteForm
 from tickets.filings.models import FeedbackFiling
 from tickets.filings.selectors import (
@@ -87,11 +87,10 @@ def feedback_filings_page(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, filing: FeedbackFiling, *, forms: dict | None = None,
             status: int = 200) -> HttpResponse:
     forms = forms or {}
-    phone = filing.customer.phone
     actions = feedback_actions_for(filing=filing, user=request.user)
     return render(request, "tickets/feedback_filing_detail.html", {
         "filing": filing,
-        "customer_phone": phone if can_see_personal_data(request.user) else mask_phone(phone),
+        "customer_phone": phone_for(request.user, filing.customer.phone),
         "actions": actions,
         "errors": hidden_form_errors(forms, shown=actions),
         "hand_over_form": forms.get("hand_over") or FeedbackHandOverForm(),
