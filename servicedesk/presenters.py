@@ -5,10 +5,12 @@ Whoever holds `servicedesk.view_personal_data` sees phone and ID numbers unmaske
 
 from __future__ import annotations
 
+from servicedesk.types import AnyUser
+
 PERSONAL_DATA_PERMISSION = "servicedesk.view_personal_data"
 
 
-def can_see_personal_data(user) -> bool:
+def can_see_personal_data(user: AnyUser) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
         PERSONAL_DATA_PERMISSION
     )
