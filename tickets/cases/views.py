@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
 from servicedesk.presenters import can_see_personal_data, mask_phone
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
 from tickets.cases.selectors import (
@@ -116,7 +117,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
-def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_transition_view(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = get_case_for_user(user=request.user, case_id=case_id, write=True)
     try:
         expected_version = int(request.POST.get("version", ""))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.views.feedback import form_add_service_errors
 from tickets.registrations.forms import RegistrationForm, RegistrationReasonForm
 from tickets.registrations.models import CustomerRegistration
@@ -58,7 +59,7 @@ def _rows(request: HttpRequest) -> list[dict]:
 @login_required
 @permission_required("tickets.view_customerregistration", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def registrations_page(request: HttpRequest) -> HttpResponse:
+def registrations_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
     status = 200
     if request.method == "POST":

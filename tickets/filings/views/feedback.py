@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.presenters import can_see_personal_data, mask_phone
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.forms import FeedbackFilingForm, FeedbackHandOverForm, NoteForm
 from tickets.filings.models import FeedbackFiling
 from tickets.filings.selectors import (
@@ -62,7 +63,7 @@ def _month_statistics(user) -> dict:
 @login_required
 @permission_required("tickets.view_feedbackfiling", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def feedback_filings_page(request: HttpRequest) -> HttpResponse:
+def feedback_filings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FeedbackFilingForm(request.POST or None)
     status = 200
     if request.method == "POST":
