@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 DEV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
 PYTEST_ARGS ?=
 
-.PHONY: venv run test e2e bench lint migrations-check messages demo clean
+.PHONY: venv run test e2e bench lint typecheck migrations-check messages demo clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(MAKE) typecheck
+
+## mypy with the django and DRF stubs (strict on services and selectors; see pyproject.toml).
+typecheck: venv
+	$(DEV) $(BIN)/mypy
 
 migrations-check: venv
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run

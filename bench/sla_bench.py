@@ -34,10 +34,14 @@ import random
 import statistics
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import django
 
 from bench.intake_bench import _copy_writer, _ensure_postgres_database, _measure
+
+if TYPE_CHECKING:
+    from tickets.sla.sweep import SweepReport
 
 BENCH_MARKER = "[时限压测]"
 CHUNK = 50_000
@@ -47,8 +51,8 @@ OPEN_SHARE = 0.05
 def _generate(total: int) -> None:
     from django.db import connection, transaction
 
+    from demo import intake as demo
     from demo.sla_planner import CaseHistory, TimerPlanner
-    from tickets import demo
     from tickets.cases.models import Case
     from tickets.customers.models import Customer
     from tickets.sla.models import CaseTimer
@@ -147,7 +151,9 @@ def _generate(total: int) -> None:
           f"{CaseTimer.objects.count():,} timers in {time.perf_counter() - started:.1f} s")
 
 
-def _sweep_runs(runs: int, crossings: int, now: dt.datetime) -> list[float]:
+def _sweep_runs(
+    runs: int, crossings: int, now: dt.datetime
+) -> tuple[list[float], list[int], SweepReport]:
     """Sweeps as of the same instant `now` (after a warm-up sweep at it, nothing else
     crosses by itself), with `crossings` timers made to cross before each run."""
     from django.db import connection
@@ -250,8 +256,8 @@ def main() -> int:
             client.force_login(users.get(username=username))
             median, p95, qmin, qmax = _measure(client, url, requests=args.requests,
                                                headers={"HX-Request": "true"})
-            queries = str(qmin) if qmin == qmax else f"{qmin}–{qmax}"
-            print(f"{label:<34}{username:<12}{median:>10.1f}{p95:>9.1f}{queries:>9}")
+            span = str(qmin) if qmin == qmax else f"{qmin}–{qmax}"
+            print(f"{label:<34}{username:<12}{median:>10.1f}{p95:>9.1f}{span:>9}")
     return 0
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -125,7 +126,7 @@ def load_org() -> Org:
                team_in=team_in, categories=categories)
 
 
-def _pick(rng: random.Random, weighted: list[tuple]) -> Callable[[], object]:
+def _pick(rng: random.Random, weighted: list[tuple]) -> Callable[[], Any]:
     values = [v for v, _ in weighted]
     cumulative = []
     total = 0
@@ -190,7 +191,7 @@ class Counts:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
 def generate(

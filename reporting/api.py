@@ -94,7 +94,8 @@ def _cases_url(query: str) -> str:
 
 class SlaStateRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # label is a serializer field; the stubs see Field.label (a string)
+    label = serializers.CharField()  # type: ignore[assignment]
     total = SlaCellSerializer()
     on_track = SlaCellSerializer(source="states.on_track")
     warned = SlaCellSerializer(source="states.warned")
@@ -129,7 +130,8 @@ class SlaRateSerializer(serializers.Serializer):
 
 class SlaRateRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # label is a serializer field; the stubs see Field.label (a string)
+    label = serializers.CharField()  # type: ignore[assignment]
     today = SlaRateSerializer()
     month = SlaRateSerializer()
 

@@ -43,10 +43,13 @@ class SlaFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choices = sla_dashboard_filter_choices(user=user)
-        self.fields["team"].choices = [*ANY, *choices["team"], (NO_TEAM, _("No team"))]
-        self.fields["agent"].choices = [*ANY, *choices["agent"]]
+        # the field is a ChoiceField (the stubs type form fields as Field)
+        self.fields["team"].choices = [*ANY, *choices["team"], (NO_TEAM, _("No team"))]  # type: ignore[attr-defined]
+        # the field is a ChoiceField (the stubs type form fields as Field)
+        self.fields["agent"].choices = [*ANY, *choices["agent"]]  # type: ignore[attr-defined]
         if choices["department"]:
-            self.fields["department"].choices = [*ANY, *choices["department"]]
+            # the field is a ChoiceField (the stubs type form fields as Field)
+            self.fields["department"].choices = [*ANY, *choices["department"]]  # type: ignore[attr-defined]
         else:  # only management chooses a department; the others see their own
             del self.fields["department"]
 
@@ -79,7 +82,8 @@ class SlaFigureForm(SlaFilterForm):
             words.append(str(_("on time") if data["on_time"] == "yes" else _("late")))
         for name in ("department", "team", "agent", "kind", "grade"):
             if name in self.fields and data.get(name) not in (None, ""):
-                label = dict(self.fields[name].choices).get(str(data[name]), data[name])
+                # the field is a ChoiceField (the stubs type form fields as Field)
+                label = dict(self.fields[name].choices).get(str(data[name]), data[name])  # type: ignore[attr-defined]
                 words.append(f"{self.fields[name].label}: {label}")
         return [w for w in words if w]
 

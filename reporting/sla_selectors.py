@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -29,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.models import Department, StaffProfile, Team
 from servicedesk.roles import MANAGEMENT_ROLES
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import AnyUser, StrOrPromise
 from tickets.cases.models import Case, CaseGrade, CaseKind, SlaState
 from tickets.cases.selectors import department_scoped
 from tickets.sla.models import LIVE_TIMER_STATES, CaseTimer, ResolutionTally, TimerKind, TimerState
@@ -193,11 +196,11 @@ class SlaDashboard:
 # --- scope and periods --------------------------------------------------------------------
 
 
-def sla_dashboard_cases_scope(*, user) -> QuerySet[Case]:
+def sla_dashboard_cases_scope(*, user: AnyUser) -> QuerySet[Case]:
     return department_scoped(user=user, queryset=Case.objects.all())
 
 
-def _timers_scope(*, user) -> QuerySet[CaseTimer]:
+def _timers_scope(*, user: AnyUser) -> QuerySet[CaseTimer]:
     # department_scoped filters on `department_id`: give the timers their case's.
     return department_scoped(
         user=user, queryset=CaseTimer.objects.alias(department_id=F("case__department_id"))
@@ -226,14 +229,15 @@ def _open_state_q(state: str) -> Q:
 
 
 def sla_dashboard(
-    *, user, now: dt.datetime, filters: SlaFilters | None = None, limit: int = LIST_LIMIT
+    *, user: AnyUser, now: dt.datetime, filters: SlaFilters | None = None,
+    limit: int = LIST_LIMIT,
 ) -> SlaDashboard:
     """The live SLA dashboard of `user` as of `now`, narrowed by `filters`. Five queries
     (six if the user's staff profile is not loaded yet), whatever the number of cases."""
     filters = filters or SlaFilters()
     base = filters.params()
 
-    def cell(count: int, **figure) -> Cell:
+    def cell(count: int, **figure: Any) -> Cell:
         return Cell(count=count, params={**base, **Figure(**figure).params()})
 
     cases = sla_dashboard_cases_scope(user=user).filter(filters.case_q())
@@ -243,7 +247,8 @@ def sla_dashboard(
 
     # 1. Open cases by kind and grade × SLA state, and those due within the hour.
     counts = {code: Count("pk", filter=_open_state_q(code)) for code, _label in STATE_COLUMNS}
-    groups = list(
+    # (rows as plain mappings: their count columns are looked up by name below)
+    groups: list[Mapping[str, Any]] = list(
         open_cases.order_by().values("kind", "grade")
         .annotate(total=Count("pk"), due_soon=Count("pk", filter=due_soon_q), **counts)
     )
@@ -257,8 +262,9 @@ def sla_dashboard(
             by_kind_counts[group["kind"]][key] += group[key]
             all_counts[key] += group[key]
 
-    def state_row(key: str, label, numbers: dict[str, int], **narrow) -> StateRow:
-        def row_cell(count: int, **figure) -> Cell:
+    def state_row(key: str, label: StrOrPromise, numbers: dict[str, int],
+                  **narrow: str) -> StateRow:
+        def row_cell(count: int, **figure: Any) -> Cell:
             return Cell(count=count,
                         params={**base, **narrow, **Figure(**figure).params()})
         return StateRow(
@@ -313,7 +319,7 @@ def sla_dashboard(
     today = timezone.localdate(now)
     month_first = today.replace(day=1)
     today_q = Q(day=today)
-    rate_groups = [
+    rate_groups: list[Mapping[str, Any]] = [
         {key: value or 0 for key, value in group.items()}
         | {"grade": group["grade"], "team_id": group["team_id"],
            "team__name": group["team__name"]}
@@ -330,16 +336,17 @@ def sla_dashboard(
     team_rates: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     team_names: dict[str, str] = {}
     all_rates: dict[str, int] = defaultdict(int)
-    for group in rate_groups:  # one row per (grade, team)
-        grade = group["grade"] or UNGRADED
-        team = str(group["team_id"]) if group["team_id"] else NO_TEAM
-        team_names[team] = group["team__name"] or str(_("No team"))
+    for rate_group in rate_groups:  # one row per (grade, team)
+        grade = rate_group["grade"] or UNGRADED
+        team = str(rate_group["team_id"]) if rate_group["team_id"] else NO_TEAM
+        team_names[team] = rate_group["team__name"] or str(_("No team"))
         for key in rate_keys:
-            grade_rates[grade][key] += group[key]
-            team_rates[team][key] += group[key]
-            all_rates[key] += group[key]
+            grade_rates[grade][key] += rate_group[key]
+            team_rates[team][key] += rate_group[key]
+            all_rates[key] += rate_group[key]
 
-    def rate_row(key: str, label, numbers: dict[str, int], **narrow) -> RateRow:
+    def rate_row(key: str, label: StrOrPromise, numbers: dict[str, int],
+                 **narrow: str) -> RateRow:
         def rate(period: str) -> Rate:
             params = {**base, **narrow}
             return Rate(
@@ -381,7 +388,8 @@ def sla_dashboard(
 
 
 def sla_figure_cases(
-    *, user, now: dt.datetime, filters: SlaFilters | None = None, figure: Figure | None = None
+    *, user: AnyUser, now: dt.datetime, filters: SlaFilters | None = None,
+    figure: Figure | None = None,
 ) -> QuerySet[Case]:
     """The cases behind one figure of `sla_dashboard` (same scope, same filters), soonest
     due first, cases without a due instant last."""
@@ -417,7 +425,7 @@ def sla_figure_cases(
 # --- filter choices -------------------------------------------------------------------------
 
 
-def sla_dashboard_filter_choices(*, user) -> dict[str, list[tuple[str, str]]]:
+def sla_dashboard_filter_choices(*, user: AnyUser) -> dict[str, list[tuple[str, str]]]:
     """The teams, agents and (for management) departments `user` may filter by."""
     profile = staff_profile_of(user)
     teams = department_scoped(user=user, queryset=Team.objects.all())

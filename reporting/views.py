@@ -21,6 +21,7 @@ from reporting.sla_selectors import (
     sla_dashboard_refresh_seconds,
     sla_figure_cases,
 )
+from servicedesk.types import AuthenticatedHttpRequest
 
 CASES_PER_PAGE = 50
 
@@ -29,7 +30,7 @@ CASES_PER_PAGE = 50
 @permission_required("reporting.view_sla_dashboard", raise_exception=True)
 @never_cache
 @require_GET
-def sla_dashboard_page(request: HttpRequest) -> HttpResponse:
+def sla_dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live SLA dashboard; an htmx request (its own refresh) gets only the figures."""
     form = SlaFilterForm(request.GET, user=request.user)
     context: dict = {"form": form, "board": None, "cases_url": reverse("reporting:sla-cases"),

@@ -120,8 +120,9 @@ def main() -> int:
                 return 0
             time.sleep(3)
         print(f"FAIL: not breached within {LIMIT_SECONDS} s")
-        for log in Path(tmp).glob("*.log"):
-            print(f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-20:]))
+        for log_path in Path(tmp).glob("*.log"):
+            print(f"--- {log_path.name}\n"
+                  + "\n".join(log_path.read_text().splitlines()[-20:]))
         return 1
     finally:
         for process in processes:

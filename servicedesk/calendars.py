@@ -17,10 +17,10 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -118,9 +118,10 @@ def _calendar_data_stamp() -> tuple:
     )
 
 
-def _official_data() -> tuple[frozenset, frozenset, frozenset]:
+def _official_data() -> tuple[frozenset[dt.date], frozenset[dt.date], frozenset[int]]:
     """(holidays, adjusted working days, known years), read once per cache generation."""
-    holidays, workdays = set(), set()
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
     for date, kind in OfficialDay.objects.values_list("date", "kind"):
         (holidays if kind == HOLIDAY else workdays).add(date)
     years = OfficialYear.objects.values_list("year", flat=True)
@@ -135,7 +136,9 @@ def _engine_build(name: str, cache: _EngineCache) -> WorkCalendar:
         raise UnknownCalendar(
             f"未知的日历 “{name}”，现有：{known} (unknown calendar {name!r})"
         ) from None
-    holidays = workdays = known_years = frozenset()
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+    known_years: frozenset[int] = frozenset()
     if calendar.follows_official_days:
         if cache.official is None:
             cache.official = _official_data()
@@ -153,7 +156,8 @@ def _engine_build(name: str, cache: _EngineCache) -> WorkCalendar:
     return WorkCalendar(spec)
 
 
-def _calendar_data_changed(sender, instance, raw=False, using=None, **kwargs) -> None:
+def _calendar_data_changed(sender: type[Model], instance: Any, raw: bool = False,
+                            using: str | None = None, **kwargs: Any) -> None:
     # An edited period or official day leaves the counts alone: touch its parent so that
     # other processes see a new stamp.
     if not raw:

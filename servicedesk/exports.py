@@ -25,16 +25,17 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from servicedesk.models import ExportLog
 from servicedesk.services import export_log_finish, export_log_start
+from servicedesk.types import User
 
 EXPORT_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 CHUNK_SIZE = 2000
@@ -65,6 +66,10 @@ class Column:
         return (self.source,) if isinstance(self.source, str) else self.source
 
 
+@overload
+def to_export_time(value: dt.datetime) -> dt.datetime: ...
+@overload
+def to_export_time(value: None) -> None: ...
 def to_export_time(value: dt.datetime | None) -> dt.datetime | None:
     """An aware datetime as naive Beijing time (a naive one is taken as it is)."""
     if value is None:
@@ -184,12 +189,12 @@ def export_response(
     columns: Sequence[Column],
     fmt: str,
     dataset: str,
-    user,
+    user: User,
     channel: str,
     filters: dict,
     personal_data_unmasked: bool,
     sheet_name: str = "",
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """The download of `queryset` as CSV (streamed) or XLSX, recorded in the export log.
     The caller has checked the permission and scoped and filtered the queryset."""
     if fmt not in ExportLog.Format.values:

@@ -35,7 +35,7 @@ def service_errors(
     except ValidationError as exc:
         if form is not None:
             form_add_service_errors(form, exc)
-        else:
+        elif request is not None:
             for message in exc.messages:
                 messages.error(request, message)
 

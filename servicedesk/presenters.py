@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from servicedesk.types import AnyUser
+
 PERSONAL_DATA_PERMISSION = "servicedesk.view_personal_data"
 
 
-def can_see_personal_data(user) -> bool:
+def can_see_personal_data(user: AnyUser) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm(
         PERSONAL_DATA_PERMISSION
     )

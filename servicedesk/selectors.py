@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from servicedesk.calendars import official_coverage_warnings
 from servicedesk.celery import app as celery_app
 from servicedesk.models import BusinessCalendar, Department, Heartbeat, StaffProfile, Team
 from servicedesk.tasks import HEARTBEAT
+from servicedesk.types import AnyUser
 
 
 @dataclass(frozen=True)
@@ -41,16 +43,17 @@ _NAVIGATION = [
 ]
 
 
-def staff_profile_of(user) -> StaffProfile | None:
+def staff_profile_of(user: AnyUser | None) -> StaffProfile | None:
     if not getattr(user, "is_authenticated", False):
         return None
     try:
-        return user.staff_profile
+        # an AnonymousUser is not authenticated and has returned above
+        return user.staff_profile  # type: ignore[union-attr]
     except StaffProfile.DoesNotExist:
         return None
 
 
-def navigation_for(*, user, path: str = "") -> list[NavItem]:
+def navigation_for(*, user: AnyUser, path: str = "") -> list[NavItem]:
     """The pages this user's role may open, in menu order. Anonymous users get none."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -67,7 +70,7 @@ def navigation_for(*, user, path: str = "") -> list[NavItem]:
     return items
 
 
-def system_health(*, now) -> dict:
+def system_health(*, now: dt.datetime) -> dict:
     """Database, broker and worker heartbeat, each with `ok`; `ok` overall when all are.
     Calendar coverage warnings are reported but do not make the system unhealthy."""
     checks: dict = {}
@@ -121,7 +124,7 @@ def system_health(*, now) -> dict:
     }
 
 
-def _watched_jobs(now) -> tuple[list[dict], list[str]]:
+def _watched_jobs(now: dt.datetime) -> tuple[list[dict], list[str]]:
     """The last run of each job in HEALTH_WATCHED_JOBS, and a warning for each one that
     has not run within its limit (reported, not counted as down: a job may be new)."""
     limits = settings.HEALTH_WATCHED_JOBS

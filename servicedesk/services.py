@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from servicedesk.models import Department, ExportLog, Heartbeat, StaffProfile, Team
 from servicedesk.roles import Role, group_name
-
-User = get_user_model()
+from servicedesk.types import User
 
 
 @transaction.atomic
@@ -33,7 +32,7 @@ def staff_create(
     role = Role(role)
     if team is not None and department is None:
         department = team.department
-    user = User(username=username, email=email, first_name=display_name)
+    user = get_user_model()(username=username, email=email, first_name=display_name)
     user.is_staff = role == Role.ADMINISTRATOR
     if password:
         user.set_password(password)
@@ -95,7 +94,7 @@ def idempotency_keys_purge(*, older_than: dt.datetime) -> int:
 
 def export_log_start(
     *,
-    user,
+    user: User,
     dataset: str,
     fmt: str,
     channel: str,

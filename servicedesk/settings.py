@@ -129,7 +129,8 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "servicedesk.sqlite3",
+            # Django accepts a Path
+            "NAME": VAR_DIR / "servicedesk.sqlite3",  # type: ignore[typeddict-item]
             # A file, not the in-memory default: concurrency tests then see the same
             # locking (busy timeout, IMMEDIATE transactions) as the web process and worker.
             # One per process, so two test runs in one checkout never share it.
@@ -251,7 +252,7 @@ REDIS_URL = env_str("REDIS_URL")
 CELERY_QUEUE_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     CELERY_BROKER_URL = "filesystem://"
     # kombu's filesystem transport does not create its folders.

@@ -19,6 +19,7 @@ from servicedesk.selectors import (
     staff_profile_of,
     system_health,
 )
+from servicedesk.types import AuthenticatedHttpRequest
 
 
 @login_required
@@ -41,7 +42,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @permission_required("servicedesk.view_system_health", raise_exception=True)
 @never_cache
 @require_GET
-def health_page(request: HttpRequest) -> HttpResponse:
+def health_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     health = system_health(now=timezone.now())
     template = "servicedesk/_health_panel.html" if request.htmx else "servicedesk/health.html"
     return render(request, template, {"health": health}, status=200 if health["ok"] else 503)
@@ -57,7 +58,7 @@ def org_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("servicedesk.view_businesscalendar", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def calendars_page(request: HttpRequest) -> HttpResponse:
+def calendars_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST":
         form = DeadlineForm(request.POST)
@@ -65,7 +66,7 @@ def calendars_page(request: HttpRequest) -> HttpResponse:
             result = form.compute()
     else:
         form = DeadlineForm()
-    context = {"form": form, "result": result}
+    context: dict[str, object] = {"form": form, "result": result}
     if request.htmx:
         return render(request, "servicedesk/_deadline_result.html", context)
     context["calendars"] = business_calendars_with_periods()
@@ -74,7 +75,7 @@ def calendars_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def notifications_page(request: HttpRequest) -> HttpResponse:
+def notifications_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     items = notifications_of(user=request.user, unread_only=unread_only)[:LIST_LIMIT]
     return render(request, "servicedesk/notifications.html", {
@@ -86,7 +87,7 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def notifications_count(request: HttpRequest) -> HttpResponse:
+def notifications_count(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The bell's badge (fetched by htmx, so pages themselves pay no query for it)."""
     return render(request, "servicedesk/_notice_count.html",
                   {"unread": unread_count(user=request.user)})
@@ -94,7 +95,7 @@ def notifications_count(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()] or None
     notifications_mark_read(user=request.user, ids=ids)
     return redirect("notifications")

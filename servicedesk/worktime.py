@@ -393,7 +393,7 @@ def package_official_days(years: Iterable[int] | None = None) -> dict[int, list[
 
     def chinese(value: str) -> str:
         try:
-            return chinese_calendar.Holiday(value).chinese
+            return str(chinese_calendar.Holiday(value).chinese)
         except ValueError:
             return str(value)
 

@@ -16,7 +16,8 @@ class ExportLogAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fields = ["user", "dataset", "format", "channel", "filters", "personal_data_unmasked",
               "row_count", "started_at", "finished_at"]
-    readonly_fields = fields
+    # fields holds plain names here, which readonly_fields takes
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -29,7 +29,8 @@ class CaseEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["at", "actor", "kind", "from_value", "to_value", "data", "reason"]
-    readonly_fields = fields
+    # fields holds plain names here, which readonly_fields takes
+    readonly_fields = fields  # type: ignore[assignment]
     ordering = ["at", "id"]
 
     def get_queryset(self, request):
@@ -55,7 +56,8 @@ class CaseAdmin(ScopedAdminMixin, admin.ModelAdmin):
               "grade", "assignee", "team", "department", "first_contact_owner",
               "promised_callback_at", "opened_at", "resolved_at", "closed_at", "version",
               "created_by", "updated_at"]
-    readonly_fields = fields
+    # fields holds plain names here, which readonly_fields takes
+    readonly_fields = fields  # type: ignore[assignment]
     visible_to = staticmethod(cases_visible_to)
 
     def has_add_permission(self, request) -> bool:

@@ -44,7 +44,8 @@ class CaseEventSerializer(serializers.Serializer):
     from_value = serializers.CharField()
     to_value = serializers.CharField()
     reason = serializers.CharField()
-    data = serializers.JSONField()
+    # DRF's metaclass moves declared fields off the class: no clash with Serializer.data
+    data = serializers.JSONField()  # type: ignore[assignment]
 
     def get_actor_name(self, event) -> str:
         return person_name(event.actor)
@@ -153,10 +154,12 @@ class CaseDetailSerializer(CaseSerializer):
 
     @extend_schema_field(CaseTimerSerializer(many=True))
     def get_timers(self, case) -> list[dict]:
-        return CaseTimerSerializer(case_sla_view(case), many=True).data
+        # with many=True .data is a ReturnList (the stubs say ReturnDict)
+        return CaseTimerSerializer(case_sla_view(case), many=True).data  # type: ignore[return-value]
 
     def get_timeline(self, case) -> list[dict]:
-        return CaseEventSerializer(case_timeline(case=case), many=True).data
+        # the declared `data` field hides Serializer.data from the stubs; this is the list
+        return CaseEventSerializer(case_timeline(case=case), many=True).data  # type: ignore[return-value]
 
 
 class CaseFeedbackSerializer(serializers.Serializer):

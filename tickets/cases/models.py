@@ -102,7 +102,8 @@ class CaseCategory(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.parent_id is not None and self.parent.kind != self.kind:
+        # parent_id is set
+        if self.parent_id is not None and self.parent.kind != self.kind:  # type: ignore[union-attr]
             raise ValidationError(
                 {"kind": _("A category has the same kind as the category above it.")}
             )

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404
 
 from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, Role
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import AnyUser
 from tickets.cases.models import Case, CaseEvent
 
 DEPARTMENT_ROLES = AGENT_ROLES | FLOOR_LEAD_ROLES | {Role.SUPERVISOR}
 
 
-def department_scoped(*, user, queryset: QuerySet) -> QuerySet:
+def department_scoped(*, user: AnyUser, queryset: QuerySet) -> QuerySet:
     """The access rule of cases and everything filed by department (contacts,
     registrations): management sees all rows; agents, floor leads and supervisors the rows
     of their own department; anybody without a staff profile none."""
@@ -30,11 +31,11 @@ def department_scoped(*, user, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
-def cases_visible_to(*, user) -> QuerySet[Case]:
+def cases_visible_to(*, user: AnyUser) -> QuerySet[Case]:
     return department_scoped(user=user, queryset=Case.objects.all())
 
 
-def case_is_editable_by(*, case: Case, user) -> bool:
+def case_is_editable_by(*, case: Case, user: AnyUser) -> bool:
     """Whoever sees a case may change it, except that a tier-1 agent changes only the cases
     assigned to them or that they opened."""
     profile = staff_profile_of(user)
@@ -45,7 +46,7 @@ def case_is_editable_by(*, case: Case, user) -> bool:
     return True
 
 
-def get_case_for_user(*, user, case_id: int, write: bool = False) -> Case:
+def get_case_for_user(*, user: AnyUser, case_id: int, write: bool = False) -> Case:
     """The case, if `user` may see it (404 otherwise) and, with write=True, change it
     (403 otherwise)."""
     case = get_object_or_404(cases_visible_to(user=user), pk=case_id)
@@ -70,7 +71,7 @@ def with_due_at(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.annotate(due_at=Coalesce("sla_due_at", "promised_callback_at"))
 
 
-def my_queue(*, user) -> QuerySet[Case]:
+def my_queue(*, user: AnyUser) -> QuerySet[Case]:
     """The open cases assigned to `user`, soonest due first; cases without a due time
     last, oldest first."""
     return (
@@ -81,7 +82,7 @@ def my_queue(*, user) -> QuerySet[Case]:
     )
 
 
-def my_queue_export_query(*, user) -> str:
+def my_queue_export_query(*, user: AnyUser) -> str:
     """The case-list filters (API and export) that select the same cases as `my_queue`."""
     return urlencode(
         [("assignee", user.pk), *(("status", status) for status in Case.OPEN_STATUSES)]

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.counters import counter_next
 from servicedesk.errors import FieldErrors, StaleVersion
+from servicedesk.models import Department, Team
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import User
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
 from tickets.customers.models import Customer
 from tickets.sla.models import TimerKind
@@ -100,10 +102,10 @@ def case_open(
     category: CaseCategory,
     subject: str,
     description: str = "",
-    by,
-    assignee=None,
-    team=None,
-    department=None,
+    by: User,
+    assignee: User | None = None,
+    team: Team | None = None,
+    department: Department | None = None,
     promised_callback_at: dt.datetime | None = None,
     grade: str = "",
     now: dt.datetime | None = None,
@@ -197,7 +199,7 @@ def case_transition(
     *,
     case: Case,
     to_status: str,
-    by,
+    by: User,
     reason: str = "",
     expected_version: int,
     now: dt.datetime | None = None,
@@ -246,7 +248,9 @@ def case_transition(
     return _refresh(case)
 
 
-def _timers_follow_status(*, case: Case, from_status: str, to_status: str, now) -> None:
+def _timers_follow_status(
+    *, case: Case, from_status: str, to_status: str, now: dt.datetime
+) -> None:
     """The SLA clock follows the status: leaving "new" is the acceptance; waiting for the
     customer pauses and answering resumes; resolving meets feedback and resolution; a
     reopened case gets a new resolution clock."""
@@ -265,7 +269,7 @@ def _timers_follow_status(*, case: Case, from_status: str, to_status: str, now) 
 
 @transaction.atomic
 def case_feedback_record(
-    *, case: Case, by, note: str, expected_version: int, now: dt.datetime | None = None
+    *, case: Case, by: User, note: str, expected_version: int, now: dt.datetime | None = None
 ) -> Case:
     """The customer was told how their case stands (the complaint's feedback step): on the
     timeline, and the feedback clock is met."""
@@ -288,7 +292,7 @@ def case_feedback_record(
 def case_update(
     *,
     case: Case,
-    by,
+    by: User,
     expected_version: int,
     reason: str = "",
     now: dt.datetime | None = None,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from servicedesk.api.filtering import filterset_apply
 from servicedesk.pages import service_errors
 from servicedesk.presenters import person_name, phone_for
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
 from tickets.cases.selectors import (
@@ -111,7 +112,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "tickets/case_detail.html", _detail_context(request, case))
 
 
-def _step(request: HttpRequest, case_id: int, service, success: str, **fields) -> HttpResponse:
+def _step(
+    request: AuthenticatedHttpRequest, case_id: int, service, success: str, **fields
+) -> HttpResponse:
     """Call a case service on the posted version; its refusal (field errors, a conflict)
     becomes error messages on the case page, its success one message."""
     case = get_case_for_user(user=request.user, case_id=case_id, write=True)
@@ -128,7 +131,7 @@ def _step(request: HttpRequest, case_id: int, service, success: str, **fields) -
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
-def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_transition_view(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     return _step(request, case_id, case_transition, _("Status changed."),
                  to_status=request.POST.get("to_status", ""),
                  reason=request.POST.get("reason", "").strip())
@@ -137,7 +140,7 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
-def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_feedback_view(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     return _step(request, case_id, case_feedback_record,
                  _("Feedback to the customer recorded."), note=request.POST.get("note", ""))
 
@@ -145,7 +148,7 @@ def case_feedback_view(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @permission_required("tickets.change_case", raise_exception=True)
 @require_POST
-def case_grade_view(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_grade_view(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     return _step(request, case_id, case_update, _("Grade changed; the deadlines follow it."),
                  grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
 

@@ -22,7 +22,8 @@ class ContactAdmin(ScopedAdminMixin, admin.ModelAdmin):
     fields = ["channel", "customer", "agent", "department", "case", "queued_at", "answered_at",
               "ended_at", "answered", "first_response_seconds", "transferred", "category",
               "summary", "created_at"]
-    readonly_fields = fields
+    # fields holds plain names here, which readonly_fields takes
+    readonly_fields = fields  # type: ignore[assignment]
     visible_to = staticmethod(contacts_visible_to)
 
     def has_add_permission(self, request) -> bool:

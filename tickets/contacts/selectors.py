@@ -10,6 +10,8 @@ from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet
 
+from servicedesk.models import Department
+from servicedesk.types import AnyUser
 from tickets.cases.models import Case
 from tickets.cases.selectors import department_scoped
 from tickets.contacts.models import Contact
@@ -19,7 +21,7 @@ from tickets.customers.models import Customer
 RESPONSE_LIMIT_SECONDS = 45
 
 
-def contacts_visible_to(*, user) -> QuerySet[Contact]:
+def contacts_visible_to(*, user: AnyUser) -> QuerySet[Contact]:
     """Scoped like cases: by the department the contact was logged in."""
     return department_scoped(user=user, queryset=Contact.objects.all())
 
@@ -62,7 +64,7 @@ def _rate(numerator: int, denominator: int) -> Fraction | None:
 
 def floor_rates(
     *,
-    department=None,
+    department: Department | None = None,
     start: dt.datetime,
     end: dt.datetime,
     channels: Iterable[str] | None = None,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import FieldErrors
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import User
 from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
@@ -23,22 +24,22 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=1)
 CONTACT_LOGGED = "contact_logged"
 
 
-def _check_aware(errors: FieldErrors, field: str, value: dt.datetime | None) -> bool:
-    """True if `value` is usable for comparisons (given and timezone-aware)."""
+def _aware(errors: FieldErrors, field: str, value: dt.datetime | None) -> dt.datetime | None:
+    """`value` if it is usable for comparisons (given and timezone-aware), else None."""
     if value is None:
-        return False
+        return None
     if timezone.is_naive(value):
         errors.add(field, _("Give the time with its time zone."))
-        return False
-    return True
+        return None
+    return value
 
 
-def _check_case_customer(errors: FieldErrors, *, case: Case, customer_id: int | None):
+def _check_case_customer(errors: FieldErrors, *, case: Case, customer_id: int | None) -> None:
     if customer_id is not None and case.customer_id != customer_id:
         errors.add("case", _("This case belongs to another customer."))
 
 
-def _case_event_for(*, contact: Contact, case: Case, by, now: dt.datetime) -> CaseEvent:
+def _case_event_for(*, contact: Contact, case: Case, by: User, now: dt.datetime) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         at=now,
@@ -59,7 +60,7 @@ def _case_event_for(*, contact: Contact, case: Case, by, now: dt.datetime) -> Ca
 def contact_log(
     *,
     channel: str,
-    agent,
+    agent: User,
     queued_at: dt.datetime,
     answered_at: dt.datetime | None = None,
     ended_at: dt.datetime | None = None,
@@ -84,23 +85,20 @@ def contact_log(
     if department_id is None:
         errors.add("agent", _("Only staff with a department can log contacts."))
 
-    queued_ok = queued_at is not None and _check_aware(errors, "queued_at", queued_at)
+    # each is None unless given and usable for comparisons
+    queued = _aware(errors, "queued_at", queued_at)
     if queued_at is None:
         errors.add("queued_at", _("Give the time the contact came in."))
-    answered_ok = _check_aware(errors, "answered_at", answered_at)
-    ended_ok = _check_aware(errors, "ended_at", ended_at)
-    if queued_ok and answered_ok and answered_at < queued_at:
+    answered_ = _aware(errors, "answered_at", answered_at)
+    ended = _aware(errors, "ended_at", ended_at)
+    if queued and answered_ and answered_ < queued:
         errors.add("answered_at", _("A contact cannot be answered before it came in."))
-    if queued_ok and ended_ok and ended_at < queued_at:
+    if queued and ended and ended < queued:
         errors.add("ended_at", _("A contact cannot end before it came in."))
-    elif answered_ok and ended_ok and ended_at < answered_at:
+    elif answered_ and ended and ended < answered_:
         errors.add("ended_at", _("A contact cannot end before it was answered."))
-    for field, value, ok in (
-        ("queued_at", queued_at, queued_ok),
-        ("answered_at", answered_at, answered_ok),
-        ("ended_at", ended_at, ended_ok),
-    ):
-        if ok and value > now + FUTURE_TOLERANCE:
+    for field, value in (("queued_at", queued), ("answered_at", answered_), ("ended_at", ended)):
+        if value is not None and value > now + FUTURE_TOLERANCE:
             errors.add(field, _("This time lies in the future."))
 
     if case is not None:
@@ -116,14 +114,14 @@ def contact_log(
         channel=channel,
         customer=customer,
         agent=agent,
-        department_id=department_id,
+        department_id=department_id,  # type: ignore[misc]  # None was refused above
         case=case,
         queued_at=queued_at,
         answered_at=answered_at,
         ended_at=ended_at,
         answered=answered,
         first_response_seconds=(
-            int((answered_at - queued_at).total_seconds()) if answered else None
+            int((answered_at - queued_at).total_seconds()) if answered_at is not None else None
         ),
         transferred=bool(transferred),
         category=category,
@@ -136,7 +134,7 @@ def contact_log(
 
 @transaction.atomic
 def contact_link_case(
-    *, contact: Contact, case: Case, by, now: dt.datetime | None = None
+    *, contact: Contact, case: Case, by: User, now: dt.datetime | None = None
 ) -> Contact:
     """Attach a case opened after the contact was logged. A contact without a customer
     takes the case's customer; the case's timeline gets a "contact logged" row."""

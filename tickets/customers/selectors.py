@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from servicedesk.presenters import personal_data_for
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import AnyUser
 from tickets.customers.models import Customer
 from tickets.customers.validators import phone_normalize
 
@@ -23,8 +24,9 @@ def customer_find_by_phone(*, phone: str) -> QuerySet[Customer]:
     return Customer.objects.filter(phone=normalized).select_related("created_by")
 
 
-def customers_visible_to(*, user) -> QuerySet[Customer]:
-    """Every customer for staff (a user with a staff profile); none for anybody else."""
+def customers_visible_to(*, user: AnyUser | None) -> QuerySet[Customer]:
+    """Every customer for staff (a user with a staff profile); none for anybody else
+    (None: nobody, the placeholder of a serializer field before it knows the request)."""
     if staff_profile_of(user) is None:
         return Customer.objects.none()
     return Customer.objects.all()
@@ -44,7 +46,7 @@ class CustomerCard:
     created_at: object
 
 
-def customer_card(*, customer: Customer, viewer) -> CustomerCard:
+def customer_card(*, customer: Customer, viewer: AnyUser) -> CustomerCard:
     shown = personal_data_for(viewer)
     return CustomerCard(
         id=customer.pk,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.counters import counter_next
+from servicedesk.types import User
 from tickets.customers.models import Customer, CustomerCodeCounter
 from tickets.customers.validators import id_number_normalize, phone_normalize
 
@@ -70,7 +71,7 @@ def customer_create(
     id_number: str = "",
     company: str = "",
     notes: str = "",
-    by,
+    by: User,
     now: dt.datetime | None = None,
 ) -> Customer:
     """Register a customer with the next code of the month. Nothing is written when a
@@ -99,7 +100,7 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, by, **fields: str) -> Customer:
+def customer_update(*, customer: Customer, by: User, **fields: str) -> Customer:
     """Change a customer's name, phone, ID number, company or notes, validated as on
     creation. The code and the creator never change."""
     unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS

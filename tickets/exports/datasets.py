@@ -13,12 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servicedesk.exports import DATETIME, NUMBER, Column, export_response
-from servicedesk.presenters import PersonalData, person_name_from, personal_data_for
+from servicedesk.presenters import (
+    PersonalData,
+    person_name_from,
+    personal_data_for,
+)
+from servicedesk.types import AnyUser, User
 from tickets.cases.models import Case
 from tickets.cases.selectors import cases_visible_to
 from tickets.contacts.models import Contact
@@ -28,7 +33,8 @@ from tickets.customers.selectors import customers_visible_to
 
 
 def _verbose(model: type[Model], field: str):
-    return model._meta.get_field(field).verbose_name
+    # a concrete field of the model, never a reverse relation
+    return model._meta.get_field(field).verbose_name  # type: ignore[union-attr]
 
 
 def _labels(choices) -> Callable[[str | None], str]:
@@ -134,7 +140,7 @@ CONTACTS = ExportDataset(
 DATASETS = {d.name: d for d in (CUSTOMERS, CASES, CONTACTS)}
 
 
-def can_export(*, user, dataset: ExportDataset) -> bool:
+def can_export(*, user: AnyUser, dataset: ExportDataset) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.has_perm(dataset.permission)
 
 
@@ -142,11 +148,11 @@ def tickets_export(
     *,
     dataset: ExportDataset,
     queryset: QuerySet,
-    user,
+    user: User,
     fmt: str,
     channel: str,
     filters: dict,
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """The download of `queryset` (already scoped to `user` and filtered) as `fmt`, masked
     unless `user` may see personal data. The caller has checked `can_export`."""
     shown = personal_data_for(user)

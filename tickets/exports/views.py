@@ -7,12 +7,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from servicedesk.api.filtering import filterset_apply
 from servicedesk.models import ExportLog
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.cases.api import CaseFilter
 from tickets.contacts.api import ContactFilter
 from tickets.customers.api import CustomerFilter
@@ -31,7 +33,7 @@ _FILTERS = {CUSTOMERS.name: CustomerFilter, CASES.name: CaseFilter, CONTACTS.nam
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest, dataset: str) -> HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, dataset: str) -> HttpResponseBase:
     chosen = DATASETS.get(dataset)
     if chosen is None:
         raise Http404

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from tickets.cases.models import CaseCategory
 from tickets.customers.models import Customer
 from tickets.filings.models import DelayFiling, FeedbackFiling
 
-_DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+_DATE: dict[str, Any] = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class CustomerCodeField(forms.CharField):

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from servicedesk.roles import Role
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import AnyUser
 from tickets.cases.selectors import department_scoped
 from tickets.filings.models import DelayEvent, DelayFiling, FeedbackEvent, FeedbackFiling
 
@@ -30,7 +31,7 @@ COMPENSABLE = (*UNDELIVERED, DelayFiling.Status.DELIVERED)
 # --- feedback filings --------------------------------------------------------------------
 
 
-def feedback_filings_visible_to(*, user) -> QuerySet[FeedbackFiling]:
+def feedback_filings_visible_to(*, user: AnyUser) -> QuerySet[FeedbackFiling]:
     """Scoped like cases: management sees all; department staff their department's."""
     return department_scoped(
         user=user,
@@ -40,7 +41,7 @@ def feedback_filings_visible_to(*, user) -> QuerySet[FeedbackFiling]:
     )
 
 
-def get_feedback_for_user(*, user, filing_id: int, write: bool = False) -> FeedbackFiling:
+def get_feedback_for_user(*, user: AnyUser, filing_id: int, write: bool = False) -> FeedbackFiling:
     """The filing if `user` may see it (404 otherwise) and, with write=True, work on it
     (403 otherwise)."""
     filing = get_object_or_404(feedback_filings_visible_to(user=user), pk=filing_id)
@@ -57,7 +58,7 @@ def feedback_timeline(*, filing: FeedbackFiling) -> QuerySet[FeedbackEvent]:
     )
 
 
-def feedback_actions_for(*, filing: FeedbackFiling, user) -> list[str]:
+def feedback_actions_for(*, filing: FeedbackFiling, user: AnyUser) -> list[str]:
     """The steps `user` may take on the filing now (the services decide again)."""
     if not user.has_perm("tickets.change_feedbackfiling"):
         return []
@@ -118,7 +119,7 @@ def with_overdue(queryset: QuerySet[DelayFiling], *, today: dt.date) -> QuerySet
     )
 
 
-def delay_filings_visible_to(*, user) -> QuerySet[DelayFiling]:
+def delay_filings_visible_to(*, user: AnyUser) -> QuerySet[DelayFiling]:
     return department_scoped(
         user=user,
         queryset=DelayFiling.objects.select_related(
@@ -127,7 +128,7 @@ def delay_filings_visible_to(*, user) -> QuerySet[DelayFiling]:
     )
 
 
-def get_delay_for_user(*, user, filing_id: int, write: bool = False) -> DelayFiling:
+def get_delay_for_user(*, user: AnyUser, filing_id: int, write: bool = False) -> DelayFiling:
     """The filing if `user` may see it (404 otherwise) and, with write=True, work on it
     (403 otherwise). Review and approval check the role in the service as well."""
     filing = get_object_or_404(delay_filings_visible_to(user=user), pk=filing_id)
@@ -140,7 +141,7 @@ def delay_is_overdue(filing: DelayFiling, *, today: dt.date) -> bool:
     return filing.status in UNDELIVERED and filing.new_promised_date < today
 
 
-def delay_may_review(*, user, filing: DelayFiling) -> bool:
+def delay_may_review(*, user: AnyUser, filing: DelayFiling) -> bool:
     profile = staff_profile_of(user)
     return (
         profile is not None
@@ -149,18 +150,18 @@ def delay_may_review(*, user, filing: DelayFiling) -> bool:
     )
 
 
-def delay_may_approve(*, user) -> bool:
+def delay_may_approve(*, user: AnyUser) -> bool:
     profile = staff_profile_of(user)
     return profile is not None and profile.role in APPROVER_ROLES
 
 
-def delay_may_compensate(*, user, filing: DelayFiling) -> bool:
+def delay_may_compensate(*, user: AnyUser, filing: DelayFiling) -> bool:
     """Compensation is money: decided by the department's reviewers or the approver, not
     by whoever handles the filing."""
     return delay_may_review(user=user, filing=filing) or delay_may_approve(user=user)
 
 
-def delay_actions_for(*, filing: DelayFiling, user, notice_sent: bool) -> list[str]:
+def delay_actions_for(*, filing: DelayFiling, user: AnyUser, notice_sent: bool) -> list[str]:
     """The steps `user` may take on the filing now (the services decide again)."""
     status = DelayFiling.Status
     actions = []

@@ -29,8 +29,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import FieldErrors
+from servicedesk.models import Department
 from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import StrOrPromise, User
 from tickets.cases.models import Case, CaseCategory
 from tickets.cases.services import case_open
 from tickets.customers.models import Customer
@@ -63,7 +65,7 @@ NOTICE_CLAIM_STALE_AFTER = dt.timedelta(minutes=15)
 MAX_COMPENSATION = Decimal("99999999.99")
 
 
-def _department_of(by, errors: FieldErrors):
+def _department_of(by: User, errors: FieldErrors) -> Department | None:
     profile = staff_profile_of(by)
     if profile is None or profile.department_id is None:
         errors.add("filed_by", _("Only staff with a department can file this."))
@@ -71,7 +73,9 @@ def _department_of(by, errors: FieldErrors):
     return profile.department
 
 
-def _required_text(errors: FieldErrors, field: str, value: str, message) -> str:
+def _required_text(
+    errors: FieldErrors, field: str, value: str, message: StrOrPromise
+) -> str:
     value = (value or "").strip()
     if not value:
         errors.add(field, message)
@@ -88,7 +92,7 @@ def feedback_file(
     kind: str,
     category: CaseCategory | None,
     description: str,
-    by,
+    by: User,
     now: dt.datetime | None = None,
 ) -> FeedbackFiling:
     """File what a customer asked, needed or suggested, in the filer's department, and open
@@ -136,11 +140,11 @@ def feedback_file(
 def _feedback_step(
     *,
     filing: FeedbackFiling,
-    by,
+    by: User,
     kind: str,
     allowed_from: tuple[str, ...],
     to_status: str,
-    refused,
+    refused: StrOrPromise,
     note: str,
     now: dt.datetime,
     **values: Any,
@@ -166,7 +170,8 @@ def _feedback_step(
 
 @transaction.atomic
 def feedback_hand_over(
-    *, filing: FeedbackFiling, handler, by, note: str = "", now: dt.datetime | None = None
+    *, filing: FeedbackFiling, handler: User | None, by: User, note: str = "",
+    now: dt.datetime | None = None,
 ) -> FeedbackFiling:
     """Hand the filing to a handler (again, to another one, until it is closed)."""
     now = now or timezone.now()
@@ -184,7 +189,7 @@ def feedback_hand_over(
 
 @transaction.atomic
 def feedback_follow_up(
-    *, filing: FeedbackFiling, by, note: str, now: dt.datetime | None = None
+    *, filing: FeedbackFiling, by: User, note: str, now: dt.datetime | None = None
 ) -> FeedbackFiling:
     """Record what was done or told to the customer; a filing can be followed up often."""
     now = now or timezone.now()
@@ -202,7 +207,7 @@ def feedback_follow_up(
 
 @transaction.atomic
 def feedback_close(
-    *, filing: FeedbackFiling, by, note: str, now: dt.datetime | None = None
+    *, filing: FeedbackFiling, by: User, note: str, now: dt.datetime | None = None
 ) -> FeedbackFiling:
     """Close a followed-up filing with its outcome. The linked case keeps its own life."""
     now = now or timezone.now()
@@ -230,7 +235,7 @@ def delay_file(
     new_promised_date: dt.date | None,
     reason: str,
     reason_detail: str,
-    by,
+    by: User,
     now: dt.datetime | None = None,
 ) -> DelayFiling:
     """File an order that cannot ship on time, in the filer's department."""
@@ -267,7 +272,8 @@ def delay_file(
 
 
 def _delay_claim(
-    *, filing: DelayFiling, allowed_from: tuple[str, ...], refused, field: str = "status",
+    *, filing: DelayFiling, allowed_from: tuple[str, ...], refused: StrOrPromise,
+    field: str = "status",
     **values: Any,
 ) -> None:
     """Move the filing only if it is still in one of `allowed_from` (exactly one of two
@@ -288,7 +294,8 @@ def _decision(*, approve: bool, reason: str) -> str:
 
 @transaction.atomic
 def delay_review(
-    *, filing: DelayFiling, by, approve: bool, reason: str = "", now: dt.datetime | None = None
+    *, filing: DelayFiling, by: User, approve: bool, reason: str = "",
+    now: dt.datetime | None = None,
 ) -> DelayFiling:
     """The department's review: a supervisor or manager of the filing's department passes
     it on to leadership or rejects it (with a reason)."""
@@ -313,7 +320,8 @@ def delay_review(
 
 @transaction.atomic
 def delay_approve(
-    *, filing: DelayFiling, by, approve: bool, reason: str = "", now: dt.datetime | None = None
+    *, filing: DelayFiling, by: User, approve: bool, reason: str = "",
+    now: dt.datetime | None = None,
 ) -> DelayFiling:
     """Leadership's decision (the general manager) on a reviewed delay. Approval creates
     the customer notice, to be sent by `delay_notify`."""
@@ -359,7 +367,7 @@ def delay_notice_message(*, filing: DelayFiling) -> Message:
 
 
 def delay_notify(
-    *, filing: DelayFiling, by, now: dt.datetime | None = None, channel: Channel | None = None
+    *, filing: DelayFiling, by: User, now: dt.datetime | None = None, channel: Channel | None = None
 ) -> DelayNotice:
     """Tell the customer the reason and the new date; after a failure, try again.
 
@@ -405,7 +413,7 @@ def delay_notify(
 
 @transaction.atomic
 def _notice_outcome(
-    *, notice: DelayNotice, filing: DelayFiling, by, now: dt.datetime, channel: str,
+    *, notice: DelayNotice, filing: DelayFiling, by: User, now: dt.datetime, channel: str,
     reference: str, error: str,
 ) -> None:
     sent = not error
@@ -431,7 +439,7 @@ def _notice_outcome(
 
 @transaction.atomic
 def delay_deliver(
-    *, filing: DelayFiling, by, delivered_on: dt.date | None, note: str = "",
+    *, filing: DelayFiling, by: User, delivered_on: dt.date | None, note: str = "",
     now: dt.datetime | None = None,
 ) -> DelayFiling:
     """The order reached the customer on `delivered_on` (not in the future, not before the
@@ -453,7 +461,7 @@ def delay_deliver(
     return filing
 
 
-def _amount(value) -> Decimal | None:
+def _amount(value: object) -> Decimal | None:
     if isinstance(value, float):  # money never travels as a float
         return None
     try:
@@ -467,7 +475,7 @@ def _amount(value) -> Decimal | None:
 
 @transaction.atomic
 def delay_compensate(
-    *, filing: DelayFiling, by, kind: str, amount, note: str = "",
+    *, filing: DelayFiling, by: User, kind: str, amount: object, note: str = "",
     now: dt.datetime | None = None,
 ) -> DelayFiling:
     """Record the compensation (a coupon or a discount, in yuan) given for an approved

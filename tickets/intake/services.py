@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.types import User
 from tickets.cases.models import Case, CaseCategory
 from tickets.cases.services import case_open
 from tickets.contacts.models import Contact
@@ -26,7 +27,7 @@ class IntakeResult:
 @transaction.atomic
 def intake_record(
     *,
-    agent,
+    agent: User,
     customer: Customer,
     channel: str,
     queued_at: dt.datetime,
@@ -59,7 +60,7 @@ def intake_record(
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
-    if errors:
+    if errors or contact is None or case is None:  # (no errors: both were written)
         raise ValidationError(errors)
     contact_link_case(contact=contact, case=case, by=agent)
     return IntakeResult(contact=contact, case=case)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.pages import service_errors
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.contacts.models import Contact
 from tickets.contacts.selectors import customer_history
 from tickets.customers.selectors import customer_card, customer_find_by_phone, customers_visible_to
@@ -36,7 +37,7 @@ def _entry(request: HttpRequest, customer, intake_form: IntakeForm | None = None
 @login_required
 @permission_required("tickets.view_customer", raise_exception=True)
 @require_GET
-def incoming_call(request: HttpRequest) -> HttpResponse:
+def incoming_call(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Type the caller's number: the customer's card, or a form to register them."""
     form = PhoneLookupForm(request.GET or None)
     context: dict = {"lookup_form": form}
@@ -61,7 +62,7 @@ def _lookup(request: HttpRequest, raw_phone: str) -> dict:
 @login_required
 @permission_required("tickets.add_customer", raise_exception=True)
 @require_POST
-def customer_create_view(request: HttpRequest) -> HttpResponse:
+def customer_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST)
     if form.is_valid():
         with service_errors(form):
@@ -77,7 +78,7 @@ def customer_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("tickets.add_case", raise_exception=True)
 @require_POST
-def intake_create_view(request: HttpRequest) -> HttpResponse:
+def intake_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Log the contact and open its case in one step; errors come back on the card."""
     form = IntakeForm(request.POST)
     customer_id = request.POST.get("customer", "")

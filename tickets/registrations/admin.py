@@ -31,7 +31,8 @@ class RegistrationEventInline(admin.TabularInline):
     model = RegistrationEvent
     extra = 0
     fields = ["at", "kind", "actor", "reason"]
-    readonly_fields = fields
+    # fields holds plain names here, which readonly_fields takes
+    readonly_fields = fields  # type: ignore[assignment]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -50,7 +51,8 @@ class CustomerRegistrationAdmin(admin.ModelAdmin):
     fields = ["name", "status", "is_relative", "expected_visit_at", "filed_by", "department",
               "filed_at", "protected_until", "approved_by", "approved_at", "converted_at",
               "disputed_by", "disputed_at", "dispute_reason"]
-    readonly_fields = fields
+    # fields holds plain names here, which readonly_fields takes
+    readonly_fields = fields  # type: ignore[assignment]
 
     def get_queryset(self, request):
         if request.user.is_superuser:

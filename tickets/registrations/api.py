@@ -85,7 +85,8 @@ class RegistrationDetailSerializer(RegistrationSerializer):
 
     @extend_schema_field(RegistrationEventSerializer(many=True))
     def get_history(self, registration) -> list[dict]:
-        return RegistrationEventSerializer(
+        # with many=True .data is a ReturnList (the stubs say ReturnDict)
+        return RegistrationEventSerializer(  # type: ignore[return-value]
             registration_history(registration=registration), many=True
         ).data
 

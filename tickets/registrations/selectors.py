@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from servicedesk.roles import Role
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import AnyUser
 from tickets.cases.selectors import department_scoped
 from tickets.registrations.models import (
     CustomerRegistration,
@@ -19,7 +20,7 @@ from tickets.registrations.models import (
 )
 
 
-def registrations_visible_to(*, user) -> QuerySet[CustomerRegistration]:
+def registrations_visible_to(*, user: AnyUser) -> QuerySet[CustomerRegistration]:
     """As for cases: management sees every registration; agents, floor leads and supervisors
     those of their own department; anybody without a staff profile none."""
     return department_scoped(
@@ -50,13 +51,13 @@ def registration_state(registration: CustomerRegistration, now: dt.datetime) -> 
 REGISTRATION_ACTIONS = ("approve", "reject", "convert", "dispute")
 
 
-def registration_may_decide(*, user) -> bool:
+def registration_may_decide(*, user: AnyUser) -> bool:
     """Only the general manager approves or rejects relative filings (亲戚单)."""
     profile = staff_profile_of(user)
     return profile is not None and profile.role == Role.GENERAL_MANAGER
 
 
-def registration_may_convert(*, user, registration: CustomerRegistration) -> bool:
+def registration_may_convert(*, user: AnyUser, registration: CustomerRegistration) -> bool:
     """The filer marks their deal closed; so may whoever changes registrations (the general
     manager)."""
     return user.pk == registration.filed_by_id or user.has_perm(
@@ -64,12 +65,12 @@ def registration_may_convert(*, user, registration: CustomerRegistration) -> boo
     )
 
 
-def registration_may_dispute(*, user) -> bool:
+def registration_may_dispute(*, user: AnyUser) -> bool:
     """Ownership is contested by staff who file registrations themselves."""
     return user.has_perm("tickets.add_customerregistration")
 
 
-def registration_may(*, user, registration: CustomerRegistration, action: str) -> bool:
+def registration_may(*, user: AnyUser, registration: CustomerRegistration, action: str) -> bool:
     if action in ("approve", "reject"):
         return registration_may_decide(user=user)
     if action == "convert":
@@ -80,7 +81,7 @@ def registration_may(*, user, registration: CustomerRegistration, action: str) -
 
 
 def get_registration_for_user(
-    *, user, registration_id: int, action: str | None = None
+    *, user: AnyUser, registration_id: int, action: str | None = None
 ) -> CustomerRegistration:
     """The registration if `user` may see it (404 otherwise) and, with an `action`, may take
     that step on it at all (403 otherwise; whether the step fits the registration's state
@@ -94,7 +95,7 @@ def get_registration_for_user(
 
 
 def registration_actions_for(
-    *, registration: CustomerRegistration, user, now: dt.datetime
+    *, registration: CustomerRegistration, user: AnyUser, now: dt.datetime
 ) -> list[str]:
     """The steps `user` may take on the registration as of `now`, for offering them on the
     page (the services decide again)."""

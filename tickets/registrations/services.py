@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.errors import FieldErrors
 from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
+from servicedesk.types import User
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
 from tickets.customers.validators import id_number_normalize, phone_normalize
@@ -39,14 +40,16 @@ Status = CustomerRegistration.Status
 Event = RegistrationEvent.Kind
 
 
-def _record(*, registration_id: int, kind: str, by, at: dt.datetime, reason: str = "") -> None:
+def _record(
+    *, registration_id: int, kind: str, by: User, at: dt.datetime, reason: str = ""
+) -> None:
     """One history row, in the caller's transaction."""
     RegistrationEvent.objects.create(
         registration_id=registration_id, kind=kind, actor=by, at=at, reason=reason
     )
 
 
-def _already_registered(registration: CustomerRegistration):
+def _already_registered(registration: CustomerRegistration) -> str:
     return _("Already registered by %(who)s at %(at)s.") % {
         "who": person_name(registration.filed_by),
         "at": timezone.localtime(registration.filed_at).strftime("%Y-%m-%d %H:%M"),
@@ -64,7 +67,7 @@ def _active_registration(*, field: str, value: str) -> CustomerRegistration | No
     )
 
 
-def _earlier_record(*, field: str, value: str):
+def _earlier_record(*, field: str, value: str) -> str | None:
     """The message naming the earlier call, customer or registration of this phone or ID
     number, or None when there is none."""
     contact = (
@@ -93,7 +96,7 @@ def _registration_clean(
     phone: str,
     id_number: str,
     expected_visit_at: dt.datetime | None,
-    by,
+    by: User,
     is_relative: bool,
     now: dt.datetime,
     rules: RegistrationSettings,
@@ -157,7 +160,7 @@ def registration_file(
     phone: str,
     id_number: str,
     expected_visit_at: dt.datetime | None,
-    by,
+    by: User,
     is_relative: bool = False,
     now: dt.datetime | None = None,
 ) -> CustomerRegistration:
@@ -212,7 +215,7 @@ def registration_file(
 
 @transaction.atomic
 def registration_approve(
-    *, registration: CustomerRegistration, by, now: dt.datetime | None = None
+    *, registration: CustomerRegistration, by: User, now: dt.datetime | None = None
 ) -> CustomerRegistration:
     """The general manager approves a relative filing. It is then protected from approval
     until `protection_hours` after the expected visit, so the owner keeps it through the
@@ -242,7 +245,8 @@ def registration_approve(
 
 @transaction.atomic
 def registration_reject(
-    *, registration: CustomerRegistration, by, reason: str = "", now: dt.datetime | None = None
+    *, registration: CustomerRegistration, by: User, reason: str = "",
+    now: dt.datetime | None = None,
 ) -> CustomerRegistration:
     """The general manager turns a relative filing down, optionally saying why (kept on the
     history row); the person is free to file again."""
@@ -264,7 +268,7 @@ def registration_reject(
 
 @transaction.atomic
 def registration_convert(
-    *, registration: CustomerRegistration, by, now: dt.datetime | None = None
+    *, registration: CustomerRegistration, by: User, now: dt.datetime | None = None
 ) -> CustomerRegistration:
     """The deal closed while the registration was protected. Marked by the filer (or the
     general manager)."""
@@ -287,7 +291,7 @@ def registration_convert(
 
 @transaction.atomic
 def registration_dispute(
-    *, registration: CustomerRegistration, by, reason: str, now: dt.datetime | None = None
+    *, registration: CustomerRegistration, by: User, reason: str, now: dt.datetime | None = None
 ) -> CustomerRegistration:
     """Contest the ownership of a converted registration, at most `dispute_days` after the
     deal (exactly `dispute_days` later is still in time), by staff who file registrations."""
@@ -345,7 +349,9 @@ def registrations_expire(*, now: dt.datetime) -> int:
         return 0
     conversion = dt.timedelta(days=rules.conversion_days)
 
-    def expired_at(protected_until, expected_visit_at) -> dt.datetime:
+    def expired_at(
+        protected_until: dt.datetime | None, expected_visit_at: dt.datetime
+    ) -> dt.datetime:
         # when it really lapsed, however late the sweep runs
         moments = [expected_visit_at + conversion]
         if protected_until is not None:

@@ -139,7 +139,8 @@ class SlaPolicy(models.Model):
         from servicedesk.worktime import NoWorkingTime
 
         errors: dict[str, list] = {}
-        if self.category_id is not None and self.category.kind != self.kind:
+        # category_id is set
+        if self.category_id is not None and self.category.kind != self.kind:  # type: ignore[union-attr]
             errors.setdefault("category", []).append(
                 _("This category belongs to another kind of case.")
             )
@@ -192,6 +193,9 @@ class CaseTimer(models.Model):
 
     Kind = TimerKind
     State = TimerState
+    # Not a field: why no deadline could be computed, set by the SLA services on an unsaved
+    # timer and recorded once it has a primary key (absent otherwise).
+    _sla_problem: str
 
     case = models.ForeignKey(
         "tickets.Case", on_delete=models.CASCADE, related_name="timers", verbose_name=_("case")

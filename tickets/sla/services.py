@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from servicedesk.calendars import calendar_engine
 from servicedesk.worktime import NoWorkingTime, WorkCalendar
-from tickets.cases.models import Case, SlaState
+from tickets.cases.models import Case, CaseCategory, SlaState
 from tickets.sla.models import (
     LIVE_TIMER_STATES,
     WORKING_TIME_HORIZON,
@@ -44,16 +44,17 @@ _ZERO = dt.timedelta(0)
 # --- which policy ------------------------------------------------------------------------
 
 
-def _category_chain(category) -> list[int]:
+def _category_chain(category: CaseCategory | None) -> list[int]:
     """The category and its ancestors, nearest first."""
-    chain, node = [], category
+    chain: list[int] = []
+    node = category
     while node is not None:
         chain.append(node.pk)
         node = node.parent
     return chain
 
 
-def policy_for(*, kind: str, category, grade: str = "") -> SlaPolicy | None:
+def policy_for(*, kind: str, category: CaseCategory | None, grade: str = "") -> SlaPolicy | None:
     """The most specific active policy (see `policy_pick`). One query."""
     chain = _category_chain(category) if category is not None else []
     policies = list(
@@ -71,7 +72,7 @@ def policy_pick(
     ancestors are `chain` (nearest first). Complaints with a grade: the grade decides first
     (category + grade, then grade alone), then the category; otherwise the nearest category
     up the tree, then the kind alone."""
-    depth = {pk: i for i, pk in enumerate(chain)}
+    depth: dict[int | None, int] = {pk: i for i, pk in enumerate(chain)}
     best, best_rank = None, None
     for policy in policies:
         if policy.kind != kind or not policy.active:
@@ -89,7 +90,7 @@ def policy_pick(
 # --- arithmetic ----------------------------------------------------------------------------
 
 
-def _engine(timer_or_policy) -> WorkCalendar:
+def _engine(timer_or_policy: CaseTimer | SlaPolicy) -> WorkCalendar:
     return calendar_engine(timer_or_policy.calendar.name)
 
 
@@ -228,7 +229,8 @@ def _targets(policy: SlaPolicy, *, start: dt.datetime) -> dict[str, dt.timedelta
     return targets
 
 
-def _new_timer(*, case: Case, kind: str, policy: SlaPolicy, target, start, now) -> CaseTimer:
+def _new_timer(*, case: Case, kind: str, policy: SlaPolicy, target: dt.timedelta,
+               start: dt.datetime, now: dt.datetime) -> CaseTimer:
     timer = CaseTimer(
         case=case,
         kind=kind,
@@ -286,7 +288,8 @@ def timers_pause(*, case: Case, now: dt.datetime) -> None:
 def timers_resume(*, case: Case, now: dt.datetime) -> None:
     """The customer answered: paused timers go on with the business time they had left."""
     for timer in _live(case).filter(state=TimerState.PAUSED):
-        timer.paused_business += _engine(timer).between(timer.paused_at, now)
+        # a paused timer has paused_at (constraint)
+        timer.paused_business += _engine(timer).between(timer.paused_at, now)  # type: ignore[arg-type]
         timer.paused_at = None
         timer.state = TimerState.RUNNING
         _apply_schedule(timer, timer.policy, now=now)
@@ -302,7 +305,8 @@ def timers_stop(*, case: Case, kinds: Iterable[str], now: dt.datetime) -> None:
     for timer in _live(case).filter(kind__in=list(kinds)):
         timer.elapsed_at_stop = elapsed(timer, now)
         if timer.state == TimerState.PAUSED:
-            timer.paused_business += _engine(timer).between(timer.paused_at, now)
+            # a paused timer has paused_at (constraint)
+            timer.paused_business += _engine(timer).between(timer.paused_at, now)  # type: ignore[arg-type]
             timer.paused_at = None
         timer.state = TimerState.MET
         timer.stopped_at = now
@@ -360,7 +364,7 @@ def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
         if old is None and kind in met_kinds:
             continue
         new = None
-        if kind in targets:
+        if kind in targets and policy is not None:  # (no policy: no targets)
             new = CaseTimer(
                 case=case, kind=kind, policy=policy, calendar=policy.calendar,
                 target=targets[kind], started_at=old.started_at if old else case.opened_at,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -31,11 +32,12 @@ from servicedesk.notification_services import (
     notifications_write,
 )
 from servicedesk.roles import Role
+from servicedesk.worktime import WorkCalendar
 from tickets.cases.models import Case, SlaState
 from tickets.sla.models import CaseTimer, SlaEvent, TimerKind, TimerState
 from tickets.sla.services import cases_sla_refresh, timers_reschedule_unscheduled
 
-_CLAIM_SQL = {
+_CLAIM_SQL: dict[str, str] = {
     SlaEvent.Kind.WARNED: (
         "UPDATE {table} SET warned_at = warn_at "
         "WHERE state = %s AND warned_at IS NULL AND warn_at <= %s RETURNING id"
@@ -93,12 +95,16 @@ def sla_sweep(*, now: dt.datetime | None = None, deliver: bool = True) -> SweepR
         ) if claimed else []
         breached, warned = set(breached_ids), set(warned_ids)
         events = [
-            SlaEvent(timer_id=t.pk, case_id=t.case_id, kind=SlaEvent.Kind.WARNED,
-                     at=t.warned_at, recorded_at=now)
+            SlaEvent(  # type: ignore[misc]  # the claim has just set warned_at
+                timer_id=t.pk, case_id=t.case_id, kind=SlaEvent.Kind.WARNED,
+                at=t.warned_at, recorded_at=now,
+            )
             for t in timers if t.pk in warned
         ] + [
-            SlaEvent(timer_id=t.pk, case_id=t.case_id, kind=SlaEvent.Kind.BREACHED,
-                     at=t.breached_at, recorded_at=now)
+            SlaEvent(  # type: ignore[misc]  # the claim has just set breached_at
+                timer_id=t.pk, case_id=t.case_id, kind=SlaEvent.Kind.BREACHED,
+                at=t.breached_at, recorded_at=now,
+            )
             for t in timers if t.pk in breached
         ]
         SlaEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=1000)
@@ -131,7 +137,7 @@ def _cases_mark(timers: list[CaseTimer], *, breached: set[int]) -> None:
 
 # --- who hears about it --------------------------------------------------------------------
 
-_KIND_LABEL = {
+_KIND_LABEL: dict[str, Callable[[], str]] = {
     TimerKind.ACCEPTANCE: lambda: _("acceptance"),
     TimerKind.FEEDBACK: lambda: _("feedback to the customer"),
     TimerKind.RESOLUTION: lambda: _("resolution"),
@@ -141,7 +147,7 @@ _KIND_LABEL = {
 def _on_duty(profiles: dict[int, StaffProfile], now: dt.datetime) -> dict[int, bool]:
     """Whether each person is within their working hours now (no hours on file: always)."""
     duty: dict[int, bool] = {}
-    engines: dict[str, object] = {}
+    engines: dict[str, WorkCalendar] = {}
     for user_id, profile in profiles.items():
         calendar = profile.work_calendar
         if calendar is None:
@@ -168,7 +174,8 @@ def _notifications(timers: list[CaseTimer], *, breached: set[int],
         return []
     supervisors = _supervisors_by_department({t.case.department_id for t in timers})
     recipients_of = {
-        t.pk: {t.case.assignee_id, *supervisors.get(t.case.department_id, [])} - {None}
+        t.pk: {uid for uid in (t.case.assignee_id, *supervisors.get(t.case.department_id, []))
+               if uid is not None}
         for t in timers
     }
     everyone = set().union(*recipients_of.values())
@@ -195,7 +202,8 @@ def _notifications(timers: list[CaseTimer], *, breached: set[int],
         url = f"{case_prefix}{case.pk}/"
         for user_id in recipients_of[timer.pk]:
             rows.append(
-                Notification(
+                # set by the claim (breached_at or warned_at)
+                Notification(  # type: ignore[misc]
                     recipient_id=user_id, key=f"sla:{kind}:{timer.pk}", at=at,
                     created_at=now, title=title, body=case.subject, url=url, urgent=urgent,
                     # Outside working hours only urgent cases and grade A reach a person;

@@ -40,7 +40,10 @@ def tally_resolution(*, case: Case, stopped_at: dt.datetime, on_time: bool) -> N
 
 
 @transaction.atomic
-def resolution_tallies_rebuild(*, timer_model=CaseTimer, tally_model=ResolutionTally) -> int:
+def resolution_tallies_rebuild(
+    *, timer_model: type[CaseTimer] = CaseTimer,
+    tally_model: type[ResolutionTally] = ResolutionTally,
+) -> int:
     """Recount every tally from the met resolution timers and their cases (as they stand
     now). Returns the number of tally rows. (The models are parameters so that the
     migration that introduced tallies can pass its historical ones.)"""

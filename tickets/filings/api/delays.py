@@ -38,7 +38,8 @@ from tickets.filings.services import (
 
 class DelayEventSerializer(EventSerializer):
     reason = serializers.CharField()
-    data = serializers.JSONField()
+    # DRF's metaclass moves declared fields off the class: no clash with Serializer.data
+    data = serializers.JSONField()  # type: ignore[assignment]
 
 
 class NoticeAttemptSerializer(serializers.Serializer):
@@ -109,7 +110,8 @@ class DelayFilingDetailSerializer(DelayFilingSerializer):
         fields = [*DelayFilingSerializer.Meta.fields, "notice", "timeline"]
 
     def get_timeline(self, filing) -> list[dict]:
-        return DelayEventSerializer(delay_timeline(filing=filing), many=True).data
+        # the declared `data` field hides Serializer.data from the stubs; this is the list
+        return DelayEventSerializer(delay_timeline(filing=filing), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(DelayNoticeSerializer(allow_null=True))
     def get_notice(self, filing):

@@ -75,7 +75,8 @@ class FeedbackFilingDetailSerializer(FeedbackFilingSerializer):
         fields = [*FeedbackFilingSerializer.Meta.fields, "timeline"]
 
     def get_timeline(self, filing) -> list[dict]:
-        return FeedbackEventSerializer(feedback_timeline(filing=filing), many=True).data
+        # with many=True .data is a ReturnList (the stubs say ReturnDict)
+        return FeedbackEventSerializer(feedback_timeline(filing=filing), many=True).data  # type: ignore[return-value]
 
 
 class HandOverSerializer(serializers.Serializer):

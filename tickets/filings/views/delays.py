@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.presenters import phone_for
+from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.forms import CompensateForm, DecisionForm, DelayFilingForm, DeliverForm
 from tickets.filings.models import DelayFiling, DelayNotice
 from tickets.filings.selectors import (
@@ -60,7 +61,7 @@ ACTIONS = {
 @login_required
 @permission_required("tickets.view_delayfiling", raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def delay_filings_page(request: HttpRequest) -> HttpResponse:
+def delay_filings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DelayFilingForm(request.POST or None)
     status = 200
     if request.method == "POST":
