@@ -49,6 +49,7 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 migrations-check: venv
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
@@ -63,4 +64,4 @@ demo: venv
 	$(DEV) $(BIN)/python manage.py seed_demo
 
 clean:
-	rm -rf var staticfiles artifacts .pytest_cache .ruff_cache
+	rm -rf var staticfiles artifacts .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

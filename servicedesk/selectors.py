@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.calendars import official_coverage_warnings
 from servicedesk.celery import app as celery_app
 from servicedesk.models import BusinessCalendar, Department, Heartbeat, StaffProfile, Team
+from servicedesk.models.health import HEARTBEAT
 from servicedesk.registry import NavEntry, registry
-from servicedesk.tasks import HEARTBEAT
 
 
 @dataclass(frozen=True)
