@@ -49,6 +49,7 @@ bench: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(MAKE) typecheck
 
 ## mypy with the django and DRF stubs (strict on services and selectors; see pyproject.toml).
@@ -68,4 +69,4 @@ demo: venv
 	$(DEV) $(BIN)/python manage.py seed_demo
 
 clean:
-	rm -rf var staticfiles artifacts .pytest_cache .ruff_cache
+	rm -rf var staticfiles artifacts .pytest_cache .ruff_cache .import_linter_cache .grimp_cache

@@ -1,5 +1,5 @@
-"""`/api/v1/reporting/`: included by name from servicedesk/urls.py (nothing imports
-reporting)."""
+"""`/api/v1/reporting/`: registered with the kernel in reporting/registry.py (nothing
+imports reporting)."""
 
 from django.urls import path
 

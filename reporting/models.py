@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportingAccess(models.Model):
     """Unmanaged and without a table: the content type the reporting permissions hang on
-    (given to roles in `servicedesk.roles.ROLE_PERMISSIONS`)."""
+    (given to roles in `reporting.registry`)."""
 
     class Meta:
         managed = False

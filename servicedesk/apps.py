@@ -23,7 +23,8 @@ class ServicedeskConfig(AppConfig):
 
     def ready(self) -> None:
         # After every migrate (permissions exist by then), role groups gain any permission
-        # a newer release added to servicedesk.roles.ROLE_PERMISSIONS.
+        # a newer release added to servicedesk.roles.role_permissions() (the kernel's own and
+        # those the apps grant from their ready(), through servicedesk.registry).
         post_migrate.connect(_sync_role_groups, sender=self, dispatch_uid="role_groups")
         # Connects the signals that drop cached calendar engines when their data changes.
         from servicedesk import calendars  # noqa: F401

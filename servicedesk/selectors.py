@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.calendars import official_coverage_warnings
 from servicedesk.celery import app as celery_app
 from servicedesk.models import BusinessCalendar, Department, Heartbeat, StaffProfile, Team
-from servicedesk.tasks import HEARTBEAT
+from servicedesk.models.health import HEARTBEAT
+from servicedesk.registry import NavEntry, registry
 from servicedesk.types import AnyUser
 
 
@@ -26,20 +27,14 @@ class NavItem:
     active: bool
 
 
-# (label, url name, permission needed or None for every signed-in staff member)
+# The kernel's own menu entries; every app adds its own through the registry, and the
+# menu shows them all by `order` (apps' entries sit between 100 and 899).
 _NAVIGATION = [
-    (_("Workbench"), "home", None),
-    (_("Incoming call"), "tickets:incoming", "tickets.add_customer"),
-    (_("My queue"), "tickets:queue", "tickets.add_case"),
-    (_("Cases"), "tickets:cases", "tickets.view_case"),
-    (_("Customer registrations"), "tickets:registrations", "tickets.view_customerregistration"),
-    (_("SLA dashboard"), "reporting:sla", "reporting.view_sla_dashboard"),
-    (_("Exports"), "tickets:exports", "tickets.export_case"),
-    (_("Feedback filings"), "tickets:feedback-filings", "tickets.view_feedbackfiling"),
-    (_("Delay filings"), "tickets:delay-filings", "tickets.view_delayfiling"),
-    (_("Organisation"), "org", "servicedesk.view_department"),
-    (_("Business calendars"), "calendars", "servicedesk.view_businesscalendar"),
-    (_("System health"), "health", "servicedesk.view_system_health"),
+    NavEntry(_("Workbench"), "home", None, order=0),
+    NavEntry(_("Organisation"), "org", "servicedesk.view_department", order=900),
+    NavEntry(_("Business calendars"), "calendars", "servicedesk.view_businesscalendar",
+             order=910),
+    NavEntry(_("System health"), "health", "servicedesk.view_system_health", order=920),
 ]
 
 
@@ -58,12 +53,12 @@ def navigation_for(*, user: AnyUser, path: str = "") -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     items = []
-    for label, url_name, perm in _NAVIGATION:
-        if perm is not None and not user.has_perm(perm):
+    for entry in sorted([*_NAVIGATION, *registry.navigation()], key=lambda e: e.order):
+        if entry.permission is not None and not user.has_perm(entry.permission):
             continue
-        url = reverse(url_name)
+        url = reverse(entry.url_name)
         active = path == url if url == "/" else path.startswith(url)
-        items.append(NavItem(label=str(label), url=url, active=active))
+        items.append(NavItem(label=str(entry.label), url=url, active=active))
     if user.is_staff:
         items.append(NavItem(label=str(_("Administration")), url=reverse("admin:index"),
                              active=path.startswith(reverse("admin:index"))))
@@ -125,9 +120,10 @@ def system_health(*, now: dt.datetime) -> dict:
 
 
 def _watched_jobs(now: dt.datetime) -> tuple[list[dict], list[str]]:
-    """The last run of each job in HEALTH_WATCHED_JOBS, and a warning for each one that
-    has not run within its limit (reported, not counted as down: a job may be new)."""
-    limits = settings.HEALTH_WATCHED_JOBS
+    """The last run of each job the apps asked the health page to watch (their heartbeat
+    rows), and a warning for each one that has not run within its limit (reported, not
+    counted as down: a job may be new)."""
+    limits = registry.watched_jobs()
     beats = {b.name: b for b in Heartbeat.objects.filter(name__in=list(limits))}
     jobs, stale = [], []
     for name, limit in limits.items():

@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from servicedesk.registry import registry
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SERVICEDESK_VAR_DIR", BASE_DIR / "var"))
 
@@ -216,18 +218,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One schema name per choice set that several fields share.
-    "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "tickets.cases.models.CaseStatus.choices",
-        "CaseKindEnum": "tickets.cases.models.CaseKind.choices",
-        "FeedbackKindEnum": "tickets.filings.models.FeedbackKind.choices",
-        "FeedbackStatusEnum": "tickets.filings.models.FeedbackStatus.choices",
-        "DelayStatusEnum": "tickets.filings.models.DelayStatus.choices",
-        "DelayNoticeStatusEnum": "tickets.filings.models.DelayNoticeStatus.choices",
-        "CompensationKindEnum": "tickets.filings.models.CompensationKind.choices",
-        "RegistrationStatusEnum": "tickets.registrations.models.RegistrationStatus.choices",
-        "RegistrationActionEnum": "tickets.registrations.selectors.REGISTRATION_ACTIONS",
-    },
+    # One schema name per choice set that several fields share: each app names its own
+    # (servicedesk.registry), read when the schema is generated.
+    "ENUM_NAME_OVERRIDES": registry.enum_names_view(),
 }
 
 # --- Outbound messages ------------------------------------------------------------------
@@ -278,33 +271,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The one place where periodic jobs are listed (the DatabaseScheduler copies it into the
-# admin-editable tables on start). Each entry expires so a backlog never piles up.
-CELERY_BEAT_SCHEDULE = {
+# admin-editable tables on start, by entry name): the kernel's jobs below, followed by those
+# each app registers from its AppConfig.ready() (servicedesk.registry). Each entry expires
+# so a backlog never piles up.
+CELERY_BEAT_SCHEDULE = registry.beat_schedule_with({
     "heartbeat": {
         "task": "servicedesk.tasks.heartbeat_task",
         "schedule": 30.0,
         "options": {"expires": 25},
-    },
-    "registrations-expire": {
-        "task": "tickets.registrations.tasks.registration_expire_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
-    },
-    "sla-sweep": {
-        "task": "tickets.sla.tasks.sla_sweep_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
     },
     "idempotency-keys-purge": {
         "task": "servicedesk.tasks.idempotency_keys_purge_task",
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
-}
+})
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120)
-# Periodic jobs whose last run the health page shows, with the age (seconds) beyond which
-# it warns. They write a heartbeat row of this name on each run.
-HEALTH_WATCHED_JOBS = {"sla-sweep": 180}
 # How often the SLA dashboard refreshes its figures (seconds; at most 30 is used).
 SLA_DASHBOARD_REFRESH_SECONDS = env_int("SLA_DASHBOARD_REFRESH_SECONDS", 30)
 

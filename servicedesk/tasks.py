@@ -8,9 +8,8 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
+from servicedesk.models.health import HEARTBEAT
 from servicedesk.services import heartbeat_record, idempotency_keys_purge
-
-HEARTBEAT = "worker"
 
 
 @shared_task(ignore_result=True)

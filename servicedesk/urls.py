@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from servicedesk import views
+from servicedesk.registry import registry
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,10 +13,8 @@ urlpatterns = [
     path("notifications/", views.notifications_page, name="notifications"),
     path("notifications/count/", views.notifications_count, name="notifications-count"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),
-    path("tickets/", include("tickets.urls")),
-    # Nothing imports reporting (architecture.md): its URLs are included by name.
-    path("reporting/", include("reporting.urls")),
-    path("api/v1/reporting/", include("reporting.api_urls")),
+    # Each app's pages (`/tickets/`, `/reporting/`), as registered from its ready().
+    *[path(pages.prefix, include(pages.urlconf)) for pages in registry.page_includes()],
     path("api/v1/", include("servicedesk.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

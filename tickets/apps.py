@@ -23,10 +23,16 @@ class TicketsConfig(AppConfig):
             self.models_module = import_module(f"{self.name}.{package}.models")
 
     def ready(self) -> None:
+        from servicedesk.registry import registry
+
+        # The app's pages under /tickets/; each package registers the rest of what it
+        # contributes to the kernel (API routes, menu entries, role permissions, periodic
+        # jobs, schema names) in its `registry` module.
+        registry.page_urls("tickets/", "tickets.urls")
         # What Django and Celery would find in `tickets.admin` / `tickets.tasks` of a flat
         # app: each package's admin registrations and Celery tasks.
-        for package in CAPABILITIES:
-            for module in ("admin", "tasks"):
+        for package in (*CAPABILITIES, *SERVICE_PACKAGES):
+            for module in ("admin", "tasks", "registry"):
                 try:
                     import_module(f"{self.name}.{package}.{module}")
                 except ModuleNotFoundError as error:

@@ -8,21 +8,12 @@ from rest_framework.routers import DefaultRouter
 
 from servicedesk.api import views
 from servicedesk.api.notifications import NotificationViewSet
-from tickets.cases.api import CaseViewSet
-from tickets.contacts.api import ContactViewSet
-from tickets.customers.api import CustomerViewSet
-from tickets.filings.api.delays import DelayFilingViewSet
-from tickets.filings.api.feedback import FeedbackFilingViewSet
-from tickets.registrations.api import RegistrationViewSet
+from servicedesk.registry import registry
 
-# The project's composition root for the API: each app contributes its viewsets here.
+# Each app registers its viewsets and url modules from its ready() (servicedesk.registry).
 router = DefaultRouter()
-router.register("customers", CustomerViewSet, basename="customer")
-router.register("cases", CaseViewSet, basename="case")
-router.register("contacts", ContactViewSet, basename="contact")
-router.register("registrations", RegistrationViewSet, basename="registration")
-router.register("feedback-filings", FeedbackFilingViewSet, basename="feedback-filing")
-router.register("delay-filings", DelayFilingViewSet, basename="delay-filing")
+for route in registry.api_routes():
+    router.register(route.prefix, route.viewset, basename=route.basename)
 router.register("me/notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
@@ -30,5 +21,6 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *[path(api.prefix, include(api.urlconf)) for api in registry.api_includes()],
     path("", include(router.urls)),
 ]

@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The heartbeat row of the worker's own heartbeat job (servicedesk.tasks.heartbeat_task),
+# which /healthz checks.
+HEARTBEAT = "worker"
+
 
 class Heartbeat(models.Model):
     """The last time a named periodic job really ran on a worker."""

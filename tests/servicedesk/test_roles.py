@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from servicedesk.roles import ROLE_PERMISSIONS, Role, group_name
+from servicedesk.roles import Role, group_name, role_permissions
 from servicedesk.selectors import navigation_for
 from servicedesk.services import staff_set_role
 from tests.factories import StaffFactory
@@ -16,7 +16,7 @@ def test_every_role_has_a_group_with_its_permissions():
     for role in Role:
         group = Group.objects.get(name=group_name(role))
         perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
-        assert set(ROLE_PERMISSIONS[role]) <= perms, role
+        assert set(role_permissions()[role]) <= perms, role
 
 
 def test_changing_role_moves_the_user_between_role_groups():
