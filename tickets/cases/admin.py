@@ -28,7 +28,7 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "kind", "from_value", "to_value", "data", "reason"]
+    fields = ["at", "actor", "kind", "reason", "data"]
     readonly_fields = fields
     ordering = ["at", "id"]
 

@@ -19,6 +19,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.errors import drf_validation_error
+from servicedesk.api.events import EventSerializer
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
 from tickets.cases.models import Case, CaseCategory, SlaState
@@ -49,22 +50,9 @@ def _run_service(service, *, rename: dict[str, str] | None = None, **kwargs):
         raise drf_validation_error(exc, rename=rename) from exc
 
 
-class CaseEventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="actor_id")
-    actor_name = serializers.SerializerMethodField()
-    kind = serializers.CharField()
-    from_value = serializers.CharField()
-    to_value = serializers.CharField()
-    reason = serializers.CharField()
-    data = serializers.JSONField()
-
-    def get_actor_name(self, event) -> str:
-        user = event.actor
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get_full_name() or user.get_username()
+# The case timeline's rows keep the fields they had before the event tables shared one
+# shape: the old and new value of a change, now kept in `data`.
+CASE_EVENT_ALIASES = {"from_value": "data.from", "to_value": "data.to"}
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -173,7 +161,8 @@ class CaseDetailSerializer(CaseSerializer):
         return CaseTimerSerializer(case_sla_view(case), many=True).data
 
     def get_timeline(self, case) -> list[dict]:
-        return CaseEventSerializer(case_timeline(case=case), many=True).data
+        return EventSerializer(case_timeline(case=case), many=True,
+                               aliases=CASE_EVENT_ALIASES).data
 
 
 class CaseFeedbackSerializer(serializers.Serializer):

@@ -94,12 +94,13 @@ def _deadline_lines(event) -> list[str]:
 
 
 def _event_row(event) -> dict:
+    data = event.data or {}
     return {
         "at": event.at,
         "actor": event.actor.first_name or event.actor.get_username(),
         "kind": event.get_kind_display(),
-        "from_value": _label(event.from_value or ""),
-        "to_value": _label(event.to_value or ""),
+        "from_value": _label(data.get("from", "")),
+        "to_value": _label(data.get("to", "")),
         "reason": event.reason,
         "details": _deadline_lines(event) if event.kind == event.Kind.SLA else [],
     }

@@ -48,8 +48,8 @@ def _case_event_for(*, contact: Contact, case: Case, by, now: dt.datetime) -> Ca
         at=now,
         actor=by,
         kind=CaseEvent.Kind.COMMENTED,
-        to_value=CONTACT_LOGGED,
         data={
+            "to": CONTACT_LOGGED,
             "event": CONTACT_LOGGED,
             "contact": contact.pk,
             "channel": contact.channel,

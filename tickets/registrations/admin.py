@@ -30,7 +30,7 @@ class RegistrationEventInline(admin.TabularInline):
 
     model = RegistrationEvent
     extra = 0
-    fields = ["at", "kind", "actor", "reason"]
+    fields = ["at", "kind", "actor", "reason", "data"]
     readonly_fields = fields
     can_delete = False
 

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.errors import drf_validation_error
+from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone
@@ -70,23 +71,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
             raise drf_validation_error(exc) from exc
 
 
-class RegistrationEventSerializer(serializers.Serializer):
+class RegistrationEventSerializer(EventSerializer):
     """One history row: who (none for the system's expiry), when, what and why."""
 
-    at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="actor_id", allow_null=True)
-    actor_name = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=RegistrationEvent.Kind.choices)
-    reason = serializers.CharField()
-
-    def get_actor_name(self, event) -> str | None:
-        user = event.actor
-        if user is None:
-            return None
-        profile = getattr(user, "staff_profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return user.get_full_name() or user.get_username()
 
 
 class RegistrationDetailSerializer(RegistrationSerializer):

@@ -17,7 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.errors import StepRefused
 from servicedesk.selectors import staff_profile_of
+from servicedesk.steps import step_take
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
 from tickets.customers.validators import id_number_normalize, phone_normalize
@@ -42,6 +44,22 @@ def _record(*, registration_id: int, kind: str, by, at: dt.datetime, reason: str
     RegistrationEvent.objects.create(
         registration_id=registration_id, kind=kind, actor=by, at=at, reason=reason
     )
+
+
+def _step(
+    *, registration: CustomerRegistration, expect: dict, values: dict, kind: str, by,
+    now: dt.datetime, refused, reason: str = "",
+) -> CustomerRegistration:
+    """Claim the registration in the state `expect` describes, move it to `values` and
+    record the step; refused with `refused` (on `status`) when it is no longer there."""
+    step_take(
+        model=CustomerRegistration, pk=registration.pk, expect=expect, values=values,
+        events=[RegistrationEvent(registration_id=registration.pk, kind=kind, actor=by, at=now,
+                                  reason=reason)],
+        message=refused,
+    )
+    registration.refresh_from_db()
+    return registration
 
 
 def _add(errors: dict[str, list], field: str, message) -> None:
@@ -240,16 +258,13 @@ def registration_approve(
         raise ValidationError(
             {"expected_visit_at": [_("The visit is over; this filing can no longer be approved.")]}
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.PENDING_APPROVAL
-    ).update(
-        status=Status.PROTECTED, protected_until=protected_until, approved_by=by, approved_at=now
+    return _step(
+        registration=registration, expect={"status": Status.PENDING_APPROVAL},
+        values={"status": Status.PROTECTED, "protected_until": protected_until,
+                "approved_by": by, "approved_at": now},
+        kind=Event.APPROVED, by=by, now=now,
+        refused=_("Only a filing awaiting approval can be approved."),
     )
-    if not claimed:
-        raise ValidationError({"status": [_("Only a filing awaiting approval can be approved.")]})
-    _record(registration_id=registration.pk, kind=Event.APPROVED, by=by, at=now)
-    registration.refresh_from_db()
-    return registration
 
 
 @transaction.atomic
@@ -264,14 +279,12 @@ def registration_reject(
         raise ValidationError(
             {"approved_by": [_("Only the general manager approves relative filings.")]}
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.PENDING_APPROVAL
-    ).update(status=Status.REJECTED, approved_by=by, approved_at=now)
-    if not claimed:
-        raise ValidationError({"status": [_("Only a filing awaiting approval can be rejected.")]})
-    _record(registration_id=registration.pk, kind=Event.REJECTED, by=by, at=now, reason=reason)
-    registration.refresh_from_db()
-    return registration
+    return _step(
+        registration=registration, expect={"status": Status.PENDING_APPROVAL},
+        values={"status": Status.REJECTED, "approved_by": by, "approved_at": now},
+        kind=Event.REJECTED, by=by, now=now, reason=reason,
+        refused=_("Only a filing awaiting approval can be rejected."),
+    )
 
 
 @transaction.atomic
@@ -285,16 +298,13 @@ def registration_convert(
         raise ValidationError(
             {"filed_by": [_("Only the filer or the general manager marks the deal closed.")]}
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.PROTECTED, protected_until__gt=now
-    ).update(status=Status.CONVERTED, converted_at=now)
-    if not claimed:
-        raise ValidationError(
-            {"status": [_("Only a protected registration can be converted.")]}
-        )
-    _record(registration_id=registration.pk, kind=Event.CONVERTED, by=by, at=now)
-    registration.refresh_from_db()
-    return registration
+    return _step(
+        registration=registration,
+        expect={"status": Status.PROTECTED, "protected_until__gt": now},
+        values={"status": Status.CONVERTED, "converted_at": now},
+        kind=Event.CONVERTED, by=by, now=now,
+        refused=_("Only a protected registration can be converted."),
+    )
 
 
 @transaction.atomic
@@ -314,7 +324,8 @@ def registration_dispute(
     rules = RegistrationSettings.load()
     registration.refresh_from_db()
     if registration.status != Status.CONVERTED:
-        raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
+        raise StepRefused(_("Only a converted registration can be disputed."),
+                          current=registration.status)
     if now > registration.converted_at + dt.timedelta(days=rules.dispute_days):
         raise ValidationError(
             {
@@ -324,14 +335,13 @@ def registration_dispute(
                 ]
             }
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.CONVERTED
-    ).update(status=Status.DISPUTED, disputed_by=by, disputed_at=now, dispute_reason=reason)
-    if not claimed:
-        raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
-    _record(registration_id=registration.pk, kind=Event.DISPUTED, by=by, at=now, reason=reason)
-    registration.refresh_from_db()
-    return registration
+    return _step(
+        registration=registration, expect={"status": Status.CONVERTED},
+        values={"status": Status.DISPUTED, "disputed_by": by, "disputed_at": now,
+                "dispute_reason": reason},
+        kind=Event.DISPUTED, by=by, now=now, reason=reason,
+        refused=_("Only a converted registration can be disputed."),
+    )
 
 
 @transaction.atomic

@@ -68,12 +68,12 @@ def test_the_full_flow_records_who_when_and_why():
     filing = feedback_close(filing=filing, by=handler, note="已解决")
     assert (filing.status, filing.handler_id) == ("closed", handler.pk)
     assert filing.closed_at is not None and filing.version == 5
-    assert list(filing.events.values_list("kind", "from_status", "to_status", "note")) == [
-        ("filed", "", "filed", ""),
-        ("handed_over", "filed", "handed_over", "交给二线"),
-        ("followed_up", "handed_over", "followed_up", "已回电说明"),
-        ("followed_up", "followed_up", "followed_up", "客户确认收到"),
-        ("closed", "followed_up", "closed", "已解决"),
+    assert list(filing.events.values_list("kind", "data", "reason")) == [
+        ("filed", {"to": "filed"}, ""),
+        ("handed_over", {"from": "filed", "to": "handed_over"}, "交给二线"),
+        ("followed_up", {"from": "handed_over", "to": "followed_up"}, "已回电说明"),
+        ("followed_up", {"from": "followed_up", "to": "followed_up"}, "客户确认收到"),
+        ("closed", {"from": "followed_up", "to": "closed"}, "已解决"),
     ]
 
 

@@ -1,5 +1,5 @@
 """Pieces shared by the feedback and delay filing APIs: the customer as the caller may see
-it (phone masked without the personal-data permission), event rows, service errors."""
+it (phone masked without the personal-data permission), service errors."""
 
 from __future__ import annotations
 
@@ -19,15 +19,6 @@ def run_service(service, **kwargs):
         raise drf_validation_error(exc) from exc
 
 
-def actor_label(user) -> str:
-    if user is None:
-        return ""
-    profile = getattr(user, "staff_profile", None)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_full_name() or user.get_username()
-
-
 class CustomerFieldsMixin(serializers.Serializer):
     """Read-only customer code, name and phone (masked unless the caller may see it)."""
 
@@ -41,13 +32,3 @@ class CustomerFieldsMixin(serializers.Serializer):
         if request is not None and can_see_personal_data(request.user):
             return phone
         return mask_phone(phone)
-
-
-class EventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="actor_id")
-    actor_name = serializers.SerializerMethodField()
-    kind = serializers.CharField()
-
-    def get_actor_name(self, event) -> str:
-        return actor_label(event.actor)

@@ -14,10 +14,11 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from servicedesk.api.events import EventSerializer
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.customers.selectors import customers_visible_to
-from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer, run_service
+from tickets.filings.api.common import CustomerFieldsMixin, run_service
 from tickets.filings.models import DelayFiling, DelayNotice
 from tickets.filings.selectors import (
     delay_filings_visible_to,
@@ -34,11 +35,6 @@ from tickets.filings.services import (
     delay_notify,
     delay_review,
 )
-
-
-class DelayEventSerializer(EventSerializer):
-    reason = serializers.CharField()
-    data = serializers.JSONField()
 
 
 class NoticeAttemptSerializer(serializers.Serializer):
@@ -109,7 +105,7 @@ class DelayFilingDetailSerializer(DelayFilingSerializer):
         fields = [*DelayFilingSerializer.Meta.fields, "notice", "timeline"]
 
     def get_timeline(self, filing) -> list[dict]:
-        return DelayEventSerializer(delay_timeline(filing=filing), many=True).data
+        return EventSerializer(delay_timeline(filing=filing), many=True).data
 
     @extend_schema_field(DelayNoticeSerializer(allow_null=True))
     def get_notice(self, filing):
