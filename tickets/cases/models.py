@@ -249,6 +249,9 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     FEEDBACK = "feedback", _("Customer informed")
     SLA = "sla", _("SLA deadlines changed")
+    # A step of a filing linked to the case (a feedback filing's hand-over, follow-up,
+    # closing): data {"filing": "tickets.feedbackfiling", "filing_id": …, "step": …}.
+    FILING_STEP = "filing_step", _("Filing step")
 
 
 class CaseEvent(Event):

@@ -33,7 +33,7 @@ from servicedesk.models.events import change_data
 from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
 from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import state_locked, step_take
-from tickets.cases.models import Case, CaseCategory
+from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.cases.services import case_open
 from tickets.customers.models import Customer
 from tickets.filings.models import (
@@ -160,6 +160,10 @@ def _feedback_step(
         events=[
             FeedbackEvent(filing=filing, at=now, actor=by, kind=kind,
                           data=change_data(from_status, to_status), reason=note),
+            # the step shows on the linked case's timeline too
+            CaseEvent(case_id=filing.case_id, at=now, actor=by, kind=CaseEvent.Kind.FILING_STEP,
+                      data={"filing": FeedbackFiling._meta.label_lower, "filing_id": filing.pk,
+                            "step": kind}, reason=note),
         ],
         message=refused,
     )

@@ -86,6 +86,38 @@ def test_following_up_before_the_hand_over_is_refused_and_writes_nothing():
     assert FeedbackFiling.objects.get(pk=filing.pk).status == "filed"
 
 
+def test_each_step_shows_on_the_linked_case_timeline_in_the_same_transaction():
+    filing = feedback_file_for_test()
+    handler = StaffFactory(role=Role.TIER2, department=filing.department).user
+    at = timezone.now()
+    filing = feedback_hand_over(filing=filing, handler=handler, by=filing.filed_by,
+                                note="交给二线", now=at)
+    filing = feedback_follow_up(filing=filing, by=handler, note="已回电说明",
+                                now=at + dt.timedelta(minutes=5))
+    feedback_close(filing=filing, by=handler, note="已解决", now=at + dt.timedelta(minutes=9))
+    steps = CaseEvent.objects.filter(case_id=filing.case_id, kind="filing_step")
+    assert [(e.data, e.reason, e.actor_id, e.at) for e in steps] == [
+        ({"filing": "tickets.feedbackfiling", "filing_id": filing.pk, "step": step}, note,
+         actor.pk, when)
+        for step, note, actor, when in [
+            ("handed_over", "交给二线", filing.filed_by, at),
+            ("followed_up", "已回电说明", handler, at + dt.timedelta(minutes=5)),
+            ("closed", "已解决", handler, at + dt.timedelta(minutes=9)),
+        ]
+    ]
+    # the same instants as the filing's own timeline
+    assert [e.at for e in steps] == list(
+        filing.events.exclude(kind="filed").values_list("at", flat=True))
+
+
+def test_a_refused_step_leaves_the_case_timeline_alone():
+    filing = feedback_file_for_test()
+    before = CaseEvent.objects.filter(case_id=filing.case_id).count()
+    with pytest.raises(ValidationError):
+        feedback_close(filing=filing, by=filing.filed_by, note="完成")
+    assert CaseEvent.objects.filter(case_id=filing.case_id).count() == before
+
+
 def test_closing_before_a_follow_up_is_refused():
     filing = feedback_file_for_test()
     filing = feedback_hand_over(filing=filing, handler=filing.filed_by, by=filing.filed_by)
