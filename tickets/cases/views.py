@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
+from servicedesk.history import history_rows
 from servicedesk.presenters import can_see_personal_data, mask_phone
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
@@ -64,7 +66,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         ),
         "grades": Case.Grade.choices,
         "customer_phone": case.customer.phone if unmasked else mask_phone(case.customer.phone),
-        "timeline": [_event_row(event) for event in case_timeline(case=case)],
+        "timeline": history_rows(case_timeline(case=case), value_label=_label,
+                                 details=_event_details),
         "transitions": [
             (status, Case.Status(status).label)
             for status in sorted(CASE_TRANSITIONS.get(case.status, ()))
@@ -83,27 +86,36 @@ def _when(value: str | None) -> str:
     return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%m-%d %H:%M")
 
 
-def _deadline_lines(event) -> list[str]:
+def _deadline_lines(event) -> list[tuple[str, str]]:
     """An SLA event's old → new due instant per clock (受理: 11-23 18:00 → 11-23 17:00)."""
     lines = []
     for change in (event.data or {}).get("deadlines", []):
         kind = change.get("kind", "")
         label = TimerKind(kind).label if kind in TimerKind.values else kind
-        lines.append(f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}")
+        lines.append(("deadline-change",
+                      f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}"))
     return lines
 
 
-def _event_row(event) -> dict:
+def _filing_step_line(event) -> list[tuple[str, str]]:
+    """A linked filing's step (问题与需求报备: 已交办), named by the filing's own model."""
     data = event.data or {}
-    return {
-        "at": event.at,
-        "actor": event.actor.first_name or event.actor.get_username(),
-        "kind": event.get_kind_display(),
-        "from_value": _label(data.get("from", "")),
-        "to_value": _label(data.get("to", "")),
-        "reason": event.reason,
-        "details": _deadline_lines(event) if event.kind == event.Kind.SLA else [],
-    }
+    try:
+        filing_model = apps.get_model(data["filing"])
+        steps = filing_model._meta.get_field("events").related_model.Kind
+    except (KeyError, LookupError, ValueError, AttributeError):
+        return []
+    step = data.get("step", "")
+    label = steps(step).label if step in steps.values else step
+    return [("filing-step", f"{filing_model._meta.verbose_name}: {label}")]
+
+
+def _event_details(event) -> list[tuple[str, str]]:
+    if event.kind == event.Kind.SLA:
+        return _deadline_lines(event)
+    if event.kind == event.Kind.FILING_STEP:
+        return _filing_step_line(event)
+    return []
 
 
 @login_required

@@ -114,6 +114,7 @@ class FeedbackEvent(Event):
     (the note, in `reason`)."""
 
     Kind = FeedbackEventKind
+    REASON_LABEL = ""  # the step's own note (what was done or told), shown as it is
 
     filing = models.ForeignKey(
         FeedbackFiling, on_delete=models.CASCADE, related_name="events",
