@@ -25,6 +25,7 @@ from django.utils import timezone
 from demo.org import GIVEN, SURNAMES
 from demo.sla_planner import CaseHistory, TimerPlanner
 from servicedesk.models import Department, StaffProfile
+from servicedesk.models.events import change_data
 from servicedesk.roles import Role
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
 from tickets.contacts.models import Contact
@@ -385,10 +386,12 @@ def generate(
         for from_value, to_value, step_at, actor, event_kind in steps:
             events.append({
                 "id": next_event, "case_id": pk, "at": step_at, "actor_id": actor,
-                "kind": event_kind, "from_value": from_value, "to_value": to_value,
-                "data": ({"category": category.pk, "assignee": assignee, "team": team,
-                          "department": department, "grade": grade}
-                         if event_kind == CaseEvent.Kind.OPENED else {}),
+                "kind": event_kind,
+                "data": change_data(
+                    from_value, to_value,
+                    **({"category": category.pk, "assignee": assignee, "team": team,
+                        "department": department, "grade": grade}
+                       if event_kind == CaseEvent.Kind.OPENED else {})),
                 "reason": "",
             })
             next_event += 1

@@ -28,7 +28,7 @@ class CaseEventInline(admin.TabularInline):
     model = CaseEvent
     extra = 0
     can_delete = False
-    fields = ["at", "actor", "kind", "from_value", "to_value", "data", "reason"]
+    fields = ["at", "actor", "kind", "reason", "data"]
     # fields holds plain names here, which readonly_fields takes
     readonly_fields = fields  # type: ignore[assignment]
     ordering = ["at", "id"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.models.events import Event
 from servicedesk.roles import Role
 
 
@@ -249,33 +250,25 @@ class CaseEventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     FEEDBACK = "feedback", _("Customer informed")
     SLA = "sla", _("SLA deadlines changed")
+    # A step of a filing linked to the case (a feedback filing's hand-over, follow-up,
+    # closing): data {"filing": "tickets.feedbackfiling", "filing_id": …, "step": …}.
+    FILING_STEP = "filing_step", _("Filing step")
 
 
-class CaseEvent(models.Model):
-    """One row of a case's timeline, written by the service that made the change."""
+class CaseEvent(Event):
+    """One row of a case's timeline, written by the service that made the change. A change
+    of status or grade keeps its old and new value in `data` (`{"from": …, "to": …}`)."""
 
     Kind = CaseEventKind
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
     )
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    from_value = models.CharField(_("from"), max_length=100, blank=True)
-    to_value = models.CharField(_("to"), max_length=100, blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at_idx")]
         constraints = [
             models.CheckConstraint(

@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.counters import counter_next
 from servicedesk.errors import FieldErrors, StaleVersion
 from servicedesk.models import Department, Team
+from servicedesk.models.events import change_data
 from servicedesk.selectors import staff_profile_of
+from servicedesk.steps import step_take
 from servicedesk.types import User
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
 from tickets.customers.models import Customer
@@ -153,14 +155,14 @@ def case_open(
         at=now,
         actor=by,
         kind=CaseEvent.Kind.OPENED,
-        to_value=Status.NEW,
-        data={
-            "category": category.pk,
-            "assignee": _json_value(assignee),
-            "team": _json_value(team),
-            "department": department.pk,
-            "grade": grade,
-        },
+        data=change_data(
+            "", Status.NEW,
+            category=category.pk,
+            assignee=_json_value(assignee),
+            team=_json_value(team),
+            department=department.pk,
+            grade=grade,
+        ),
     )
     if timers_start(case=case, now=now):
         cases_sla_refresh([case.pk])
@@ -168,13 +170,21 @@ def case_open(
     return case
 
 
-def _claim(*, case: Case, expected_version: int, now: dt.datetime, **values: Any) -> None:
-    """Write `values` only if nobody changed the case since `expected_version`."""
-    claimed = Case.objects.filter(pk=case.pk, version=expected_version).update(
-        **values, updated_at=now, version=F("version") + 1
+def _step(
+    *, case: Case, expected_version: int, now: dt.datetime, events: list[CaseEvent],
+    **values: Any,
+) -> None:
+    """Write `values` and the timeline rows `events` (at `now`) only if nobody changed the
+    case since `expected_version`; else CaseConflict with the version it has now."""
+    for event in events:
+        event.case = case
+        event.at = now
+    step_take(
+        model=Case, pk=case.pk, expect={"version": expected_version},
+        values={**values, "updated_at": now, "version": F("version") + 1},
+        events=events, state="version",
+        refusal=lambda version: CaseConflict(current_version=version),
     )
-    if not claimed:
-        raise CaseConflict(current_version=_stored_version(case))
 
 
 def _current(*, case: Case, expected_version: int) -> Case:
@@ -183,10 +193,6 @@ def _current(*, case: Case, expected_version: int) -> Case:
     if current.version != expected_version:
         raise CaseConflict(current_version=current.version)
     return current
-
-
-def _stored_version(case: Case) -> int | None:
-    return Case.objects.filter(pk=case.pk).values_list("version", flat=True).first()
 
 
 def _refresh(case: Case) -> Case:
@@ -234,16 +240,11 @@ def case_transition(
         values["closed_at"] = now
     elif reopening:
         values.update(resolved_at=None, closed_at=None)
-    _claim(case=case, expected_version=expected_version, now=now, **values)
-    CaseEvent.objects.create(
-        case=case,
-        at=now,
-        actor=by,
-        kind=CaseEvent.Kind.REOPENED if reopening else CaseEvent.Kind.STATUS_CHANGED,
-        from_value=from_status,
-        to_value=to_status,
-        reason=reason,
-    )
+    _step(case=case, expected_version=expected_version, now=now, **values, events=[
+        CaseEvent(actor=by,
+                  kind=CaseEvent.Kind.REOPENED if reopening else CaseEvent.Kind.STATUS_CHANGED,
+                  data=change_data(from_status, to_status), reason=reason),
+    ])
     _timers_follow_status(case=current, from_status=from_status, to_status=to_status, now=now)
     return _refresh(case)
 
@@ -280,9 +281,9 @@ def case_feedback_record(
         raise ValidationError({"note": [_("Write down what the customer was told.")]})
     if current.status not in Case.OPEN_STATUSES:
         raise ValidationError({"note": [_("The case is no longer open.")]})
-    _claim(case=case, expected_version=expected_version, now=now)
-    CaseEvent.objects.create(case=case, at=now, actor=by, kind=CaseEvent.Kind.FEEDBACK,
-                             reason=note)
+    _step(case=case, expected_version=expected_version, now=now, events=[
+        CaseEvent(actor=by, kind=CaseEvent.Kind.FEEDBACK, reason=note),
+    ])
     timers_stop(case=current, kinds=[TimerKind.FEEDBACK], now=now)
     cases_sla_refresh([case.pk])
     return _refresh(case)
@@ -343,23 +344,30 @@ def case_update(
     }
     if not changes:
         return case
-    _claim(
-        case=case,
-        expected_version=expected_version,
-        now=now,
-        **{field: cleaned[field] for field in changes},
-    )
+    changed_fields = set(changes)
     events = []
     if "grade" in changes:
         old, new = changes.pop("grade")
         events.append(
-            CaseEvent(kind=CaseEvent.Kind.GRADED, from_value=old, to_value=new, reason=reason)
+            CaseEvent(actor=by, kind=CaseEvent.Kind.GRADED, data=change_data(old, new),
+                      reason=reason)
         )
     assignment = {f: changes.pop(f) for f in _ASSIGNMENT_FIELDS & changes.keys()}
     if assignment:
-        events.append(CaseEvent(kind=CaseEvent.Kind.ASSIGNED, data=assignment, reason=reason))
+        events.append(
+            CaseEvent(actor=by, kind=CaseEvent.Kind.ASSIGNED, data=assignment, reason=reason)
+        )
     if changes:
-        events.append(CaseEvent(kind=CaseEvent.Kind.EDITED, data=changes, reason=reason))
+        events.append(
+            CaseEvent(actor=by, kind=CaseEvent.Kind.EDITED, data=changes, reason=reason)
+        )
+    _step(
+        case=case,
+        expected_version=expected_version,
+        now=now,
+        events=events,
+        **{field: cleaned[field] for field in cleaned if field in changed_fields},
+    )
     if {"grade", "category"} & set(cleaned) and (
         current.grade != cleaned.get("grade", current.grade)
         or current.category_id != comparable(cleaned.get("category", current.category))
@@ -368,17 +376,9 @@ def case_update(
         current.category = cleaned.get("category", current.category)
         deadline_changes = timers_replace(case=current, now=now)
         if deadline_changes:
-            events.append(
-                CaseEvent(
-                    kind=CaseEvent.Kind.SLA,
-                    data={"deadlines": [c.as_json() for c in deadline_changes]},
-                    reason=reason,
-                )
+            CaseEvent.objects.create(
+                case=case, at=now, actor=by, kind=CaseEvent.Kind.SLA,
+                data={"deadlines": [c.as_json() for c in deadline_changes]}, reason=reason,
             )
         cases_sla_refresh([case.pk])
-    for event in events:
-        event.case = case
-        event.at = now
-        event.actor = by
-    CaseEvent.objects.bulk_create(events)
     return _refresh(case)

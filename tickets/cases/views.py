@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
+from servicedesk.history import history_rows
 from servicedesk.pages import service_errors
-from servicedesk.presenters import person_name, phone_for
+from servicedesk.presenters import phone_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
@@ -63,7 +65,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         ),
         "grades": Case.Grade.choices,
         "customer_phone": phone_for(request.user, case.customer.phone),
-        "timeline": [_event_row(event) for event in case_timeline(case=case)],
+        "timeline": history_rows(case_timeline(case=case), value_label=_label,
+                                 details=_event_details),
         "transitions": [
             (status, Case.Status(status).label)
             for status in sorted(CASE_TRANSITIONS.get(case.status, ()))
@@ -82,26 +85,36 @@ def _when(value: str | None) -> str:
     return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%m-%d %H:%M")
 
 
-def _deadline_lines(event) -> list[str]:
+def _deadline_lines(event) -> list[tuple[str, str]]:
     """An SLA event's old → new due instant per clock (受理: 11-23 18:00 → 11-23 17:00)."""
     lines = []
     for change in (event.data or {}).get("deadlines", []):
         kind = change.get("kind", "")
         label = TimerKind(kind).label if kind in TimerKind.values else kind
-        lines.append(f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}")
+        lines.append(("deadline-change",
+                      f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}"))
     return lines
 
 
-def _event_row(event) -> dict:
-    return {
-        "at": event.at,
-        "actor": person_name(event.actor),
-        "kind": event.get_kind_display(),
-        "from_value": _label(event.from_value or ""),
-        "to_value": _label(event.to_value or ""),
-        "reason": event.reason,
-        "details": _deadline_lines(event) if event.kind == event.Kind.SLA else [],
-    }
+def _filing_step_line(event) -> list[tuple[str, str]]:
+    """A linked filing's step (问题与需求报备: 已交办), named by the filing's own model."""
+    data = event.data or {}
+    try:
+        filing_model = apps.get_model(data["filing"])
+        steps = filing_model._meta.get_field("events").related_model.Kind
+    except (KeyError, LookupError, ValueError, AttributeError):
+        return []
+    step = data.get("step", "")
+    label = steps(step).label if step in steps.values else step
+    return [("filing-step", f"{filing_model._meta.verbose_name}: {label}")]
+
+
+def _event_details(event) -> list[tuple[str, str]]:
+    if event.kind == event.Kind.SLA:
+        return _deadline_lines(event)
+    if event.kind == event.Kind.FILING_STEP:
+        return _filing_step_line(event)
+    return []
 
 
 @login_required

@@ -45,8 +45,8 @@ def _case_event_for(*, contact: Contact, case: Case, by: User, now: dt.datetime)
         at=now,
         actor=by,
         kind=CaseEvent.Kind.COMMENTED,
-        to_value=CONTACT_LOGGED,
         data={
+            "to": CONTACT_LOGGED,
             "event": CONTACT_LOGGED,
             "contact": contact.pk,
             "channel": contact.channel,

@@ -44,7 +44,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class FeedbackEventInline(ReadOnlyInline):
     model = FeedbackEvent
-    fields = ["at", "kind", "actor", "from_status", "to_status", "note"]
+    fields = ["at", "kind", "actor", "reason", "data"]
 
 
 @admin.register(FeedbackFiling)

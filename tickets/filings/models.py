@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.models.events import Event
+
 
 def _user(verbose_name, *, null: bool = False) -> models.ForeignKey:
     return models.ForeignKey(
@@ -107,26 +109,22 @@ class FeedbackEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class FeedbackEvent(models.Model):
-    """A step of a feedback filing: who, when, what (status from → to) and why (the note)."""
+class FeedbackEvent(Event):
+    """A step of a feedback filing: who, when, what (status from → to, in `data`) and why
+    (the note, in `reason`)."""
 
     Kind = FeedbackEventKind
+    REASON_LABEL = ""  # the step's own note (what was done or told), shown as it is
 
     filing = models.ForeignKey(
         FeedbackFiling, on_delete=models.CASCADE, related_name="events",
         verbose_name=_("feedback filing"),
     )
-    at = models.DateTimeField(_("at"))
-    actor = _user(_("actor"))
     kind = models.CharField(_("kind"), max_length=20, choices=FeedbackEventKind.choices)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("feedback event")
         verbose_name_plural = _("feedback events")
-        ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.filing_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
@@ -254,7 +252,7 @@ class DelayEventKind(models.TextChoices):
     COMPENSATED = "compensated", _("Compensated")
 
 
-class DelayEvent(models.Model):
+class DelayEvent(Event):
     """A step of a delay filing: who, when, what and why."""
 
     Kind = DelayEventKind
@@ -263,16 +261,11 @@ class DelayEvent(models.Model):
         DelayFiling, on_delete=models.CASCADE, related_name="events",
         verbose_name=_("delay filing"),
     )
-    at = models.DateTimeField(_("at"))
-    actor = _user(_("actor"))
     kind = models.CharField(_("kind"), max_length=20, choices=DelayEventKind.choices)
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("delay event")
         verbose_name_plural = _("delay events")
-        ordering = ["at", "id"]
         constraints = [
             # The flow has no loops: each step happens once; only failed notices repeat.
             models.UniqueConstraint(

@@ -58,9 +58,18 @@ def feedback_timeline(*, filing: FeedbackFiling) -> QuerySet[FeedbackEvent]:
     )
 
 
+FEEDBACK_ACTIONS = ("hand_over", "follow_up", "close")
+
+
+def feedback_may(*, user: AnyUser, filing: FeedbackFiling, action: str) -> bool:
+    """Whether `user` may take step `action` on the filing at all (403 otherwise): whoever
+    works on feedback filings."""
+    return user.has_perm("tickets.change_feedbackfiling")
+
+
 def feedback_actions_for(*, filing: FeedbackFiling, user: AnyUser) -> list[str]:
     """The steps `user` may take on the filing now (the services decide again)."""
-    if not user.has_perm("tickets.change_feedbackfiling"):
+    if not feedback_may(user=user, filing=filing, action="hand_over"):
         return []
     status = FeedbackFiling.Status
     actions = []
@@ -161,6 +170,18 @@ def delay_may_compensate(*, user: AnyUser, filing: DelayFiling) -> bool:
     return delay_may_review(user=user, filing=filing) or delay_may_approve(user=user)
 
 
+DELAY_ACTIONS = ("review", "approve", "notify", "deliver", "compensate")
+
+
+def delay_may(*, user: AnyUser, filing: DelayFiling, action: str) -> bool:
+    """Whether `user` may take step `action` on the filing at all (403 otherwise). Review
+    and approval are decided by role, by the services (which answer 403 themselves); the
+    other steps need the change permission."""
+    if action in ("review", "approve"):
+        return True
+    return user.has_perm("tickets.change_delayfiling")
+
+
 def delay_actions_for(*, filing: DelayFiling, user: AnyUser, notice_sent: bool) -> list[str]:
     """The steps `user` may take on the filing now (the services decide again)."""
     status = DelayFiling.Status
@@ -169,7 +190,7 @@ def delay_actions_for(*, filing: DelayFiling, user: AnyUser, notice_sent: bool) 
         actions.append("review")
     if filing.status == status.REVIEWED and delay_may_approve(user=user):
         actions.append("approve")
-    if not user.has_perm("tickets.change_delayfiling"):
+    if not delay_may(user=user, filing=filing, action="notify"):
         return actions
     if filing.status in COMPENSABLE and filing.approved_at is not None and not notice_sent:
         actions.append("notify")

@@ -28,12 +28,14 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.errors import FieldErrors
+from servicedesk.errors import FieldErrors, StepRefused
 from servicedesk.models import Department
+from servicedesk.models.events import change_data
 from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
 from servicedesk.selectors import staff_profile_of
+from servicedesk.steps import state_locked, step_take
 from servicedesk.types import StrOrPromise, User
-from tickets.cases.models import Case, CaseCategory
+from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.cases.services import case_open
 from tickets.customers.models import Customer
 from tickets.filings.models import (
@@ -132,7 +134,7 @@ def feedback_file(
     )
     FeedbackEvent.objects.create(
         filing=filing, at=now, actor=by, kind=FeedbackEvent.Kind.FILED,
-        to_status=FeedbackStatus.FILED,
+        data=change_data("", FeedbackStatus.FILED),
     )
     return filing
 
@@ -149,20 +151,20 @@ def _feedback_step(
     now: dt.datetime,
     **values: Any,
 ) -> FeedbackFiling:
-    # Lock the row (PostgreSQL; SQLite's IMMEDIATE transaction serialises writers anyway),
-    # so the status read here is the one the conditional UPDATE below moves on from.
-    from_status = (
-        FeedbackFiling.objects.select_for_update()
-        .filter(pk=filing.pk).values_list("status", flat=True).first()
-    )
-    claimed = FeedbackFiling.objects.filter(pk=filing.pk, status__in=allowed_from).update(
-        status=to_status, version=F("version") + 1, **values
-    )
-    if not claimed:
-        raise ValidationError({"status": [refused]})
-    FeedbackEvent.objects.create(
-        filing=filing, at=now, actor=by, kind=kind, from_status=from_status,
-        to_status=to_status, note=note,
+    # The status it leaves, locked so that the claim below moves on from exactly this one.
+    from_status = state_locked(model=FeedbackFiling, pk=filing.pk)
+    step_take(
+        model=FeedbackFiling, pk=filing.pk, expect={"status__in": allowed_from},
+        values={"status": to_status, "version": F("version") + 1, **values},
+        events=[
+            FeedbackEvent(filing=filing, at=now, actor=by, kind=kind,
+                          data=change_data(from_status, to_status), reason=note),
+            # the step shows on the linked case's timeline too
+            CaseEvent(case_id=filing.case_id, at=now, actor=by, kind=CaseEvent.Kind.FILING_STEP,
+                      data={"filing": FeedbackFiling._meta.label_lower, "filing_id": filing.pk,
+                            "step": kind}, reason=note),
+        ],
+        message=refused,
     )
     filing.refresh_from_db()
     return filing
@@ -271,18 +273,22 @@ def delay_file(
     return filing
 
 
-def _delay_claim(
-    *, filing: DelayFiling, allowed_from: tuple[str, ...], refused: StrOrPromise,
-    field: str = "status",
-    **values: Any,
-) -> None:
+def _delay_step(
+    *, filing: DelayFiling, allowed_from: tuple[str, ...], refused: StrOrPromise, kind: str,
+    by: User,
+    now: dt.datetime, reason: str = "", data: dict | None = None, **values: Any,
+) -> DelayFiling:
     """Move the filing only if it is still in one of `allowed_from` (exactly one of two
-    concurrent callers gets a row)."""
-    claimed = DelayFiling.objects.filter(pk=filing.pk, status__in=allowed_from).update(
-        version=F("version") + 1, **values
+    concurrent callers gets the row) and record the step."""
+    step_take(
+        model=DelayFiling, pk=filing.pk, expect={"status__in": allowed_from},
+        values={"version": F("version") + 1, **values},
+        events=[DelayEvent(filing=filing, at=now, actor=by, kind=kind, reason=reason,
+                           data=data or {})],
+        message=refused,
     )
-    if not claimed:
-        raise ValidationError({field: [refused]})
+    filing.refresh_from_db()
+    return filing
 
 
 def _decision(*, approve: bool, reason: str) -> str:
@@ -305,17 +311,13 @@ def delay_review(
     reason = _decision(approve=approve, reason=reason)
     refused = _("Only a newly filed delay can be reviewed.")
     if approve:
-        _delay_claim(filing=filing, allowed_from=(DelayStatus.FILED,), refused=refused,
-                     status=DelayStatus.REVIEWED, reviewed_by=by, reviewed_at=now)
-        kind = DelayEvent.Kind.REVIEWED
-    else:
-        _delay_claim(filing=filing, allowed_from=(DelayStatus.FILED,), refused=refused,
-                     status=DelayStatus.REJECTED, reviewed_by=by, reviewed_at=now,
-                     rejection_reason=reason)
-        kind = DelayEvent.Kind.REVIEW_REJECTED
-    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=kind, reason=reason)
-    filing.refresh_from_db()
-    return filing
+        return _delay_step(filing=filing, allowed_from=(DelayStatus.FILED,), refused=refused,
+                           kind=DelayEvent.Kind.REVIEWED, by=by, now=now, reason=reason,
+                           status=DelayStatus.REVIEWED, reviewed_by=by, reviewed_at=now)
+    return _delay_step(filing=filing, allowed_from=(DelayStatus.FILED,), refused=refused,
+                       kind=DelayEvent.Kind.REVIEW_REJECTED, by=by, now=now, reason=reason,
+                       status=DelayStatus.REJECTED, reviewed_by=by, reviewed_at=now,
+                       rejection_reason=reason)
 
 
 @transaction.atomic
@@ -331,18 +333,16 @@ def delay_approve(
     reason = _decision(approve=approve, reason=reason)
     refused = _("Only a delay reviewed by its department can be approved or rejected.")
     if approve:
-        _delay_claim(filing=filing, allowed_from=(DelayStatus.REVIEWED,), refused=refused,
-                     status=DelayStatus.APPROVED, approved_by=by, approved_at=now)
+        filing = _delay_step(
+            filing=filing, allowed_from=(DelayStatus.REVIEWED,), refused=refused,
+            kind=DelayEvent.Kind.APPROVED, by=by, now=now, reason=reason,
+            status=DelayStatus.APPROVED, approved_by=by, approved_at=now)
         DelayNotice.objects.create(filing=filing, status=DelayNotice.Status.PENDING,
                                    created_at=now)
-        kind = DelayEvent.Kind.APPROVED
-    else:
-        _delay_claim(filing=filing, allowed_from=(DelayStatus.REVIEWED,), refused=refused,
-                     status=DelayStatus.REJECTED, rejection_reason=reason)
-        kind = DelayEvent.Kind.APPROVAL_REJECTED
-    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=kind, reason=reason)
-    filing.refresh_from_db()
-    return filing
+        return filing
+    return _delay_step(filing=filing, allowed_from=(DelayStatus.REVIEWED,), refused=refused,
+                       kind=DelayEvent.Kind.APPROVAL_REJECTED, by=by, now=now, reason=reason,
+                       status=DelayStatus.REJECTED, rejection_reason=reason)
 
 
 def delay_notice_message(*, filing: DelayFiling) -> Message:
@@ -451,14 +451,12 @@ def delay_deliver(
         raise ValidationError({"delivered_on": [_("The delivery date lies in the future.")]})
     if delivered_on < timezone.localdate(filing.filed_at):
         raise ValidationError({"delivered_on": [_("The delivery date lies before the filing.")]})
-    _delay_claim(filing=filing, allowed_from=UNDELIVERED,
-                 refused=_("Only an approved delay that is not delivered can be delivered."),
-                 status=DelayStatus.DELIVERED, delivered_on=delivered_on)
-    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.DELIVERED,
-                              reason=(note or "").strip(),
-                              data={"delivered_on": delivered_on.isoformat()})
-    filing.refresh_from_db()
-    return filing
+    return _delay_step(
+        filing=filing, allowed_from=UNDELIVERED,
+        refused=_("Only an approved delay that is not delivered can be delivered."),
+        kind=DelayEvent.Kind.DELIVERED, by=by, now=now, reason=(note or "").strip(),
+        data={"delivered_on": delivered_on.isoformat()},
+        status=DelayStatus.DELIVERED, delivered_on=delivered_on)
 
 
 def _amount(value: object) -> Decimal | None:
@@ -498,17 +496,22 @@ def delay_compensate(
     errors.raise_if_any()
     money = money.quantize(Decimal("0.01"))
     note = (note or "").strip()
-    claimed = DelayFiling.objects.filter(
-        pk=filing.pk, status__in=COMPENSABLE, compensation_kind=""
-    ).update(compensation_kind=kind, compensation_amount=money, compensation_note=note,
-             version=F("version") + 1)
-    if not claimed:
-        current = DelayFiling.objects.filter(pk=filing.pk).values_list(
-            "compensation_kind", flat=True).first()
-        if current:
-            raise ValidationError({"kind": [_("A compensation is recorded already.")]})
-        raise ValidationError({"status": [_("Only an approved delay can be compensated.")]})
-    DelayEvent.objects.create(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.COMPENSATED,
-                              reason=note, data={"kind": kind, "amount": str(money)})
+    def refusal(current_kind: str | None) -> StepRefused:
+        if current_kind:
+            return StepRefused(_("A compensation is recorded already."), field="kind",
+                               current=current_kind)
+        return StepRefused(_("Only an approved delay can be compensated."),
+                           current=DelayFiling.objects.filter(pk=filing.pk)
+                           .values_list("status", flat=True).first())
+
+    step_take(
+        model=DelayFiling, pk=filing.pk,
+        expect={"status__in": COMPENSABLE, "compensation_kind": ""},
+        values={"compensation_kind": kind, "compensation_amount": money,
+                "compensation_note": note, "version": F("version") + 1},
+        events=[DelayEvent(filing=filing, at=now, actor=by, kind=DelayEvent.Kind.COMPENSATED,
+                           reason=note, data={"kind": kind, "amount": str(money)})],
+        state="compensation_kind", refusal=refusal,
+    )
     filing.refresh_from_db()
     return filing

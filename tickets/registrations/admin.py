@@ -30,7 +30,7 @@ class RegistrationEventInline(admin.TabularInline):
 
     model = RegistrationEvent
     extra = 0
-    fields = ["at", "kind", "actor", "reason"]
+    fields = ["at", "kind", "actor", "reason", "data"]
     # fields holds plain names here, which readonly_fields takes
     readonly_fields = fields  # type: ignore[assignment]
     can_delete = False

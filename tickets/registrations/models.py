@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.models.events import Event
+
 
 class RegistrationSettings(models.Model):
     """The one row (pk=1) of registration rules; `load()` creates it with the defaults."""
@@ -189,7 +191,7 @@ class RegistrationEventKind(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
-class RegistrationEvent(models.Model):
+class RegistrationEvent(Event):
     """The history of a registration: who did what, when and why. Expiry is the system's
     (no actor)."""
 
@@ -199,18 +201,11 @@ class RegistrationEvent(models.Model):
         CustomerRegistration, on_delete=models.CASCADE, related_name="events",
         verbose_name=_("registration"),
     )
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
-    )
     kind = models.CharField(_("kind"), max_length=20, choices=RegistrationEventKind.choices)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("registration event")
         verbose_name_plural = _("registration events")
-        ordering = ["at", "id"]
         constraints = [
             # A registration's life has no loops: each step happens at most once, so a
             # sweep that runs twice cannot record an expiry twice.

@@ -17,10 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.errors import FieldErrors
+from servicedesk.errors import FieldErrors, StepRefused
 from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
-from servicedesk.types import User
+from servicedesk.steps import step_take
+from servicedesk.types import StrOrPromise, User
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
 from tickets.customers.validators import id_number_normalize, phone_normalize
@@ -47,6 +48,22 @@ def _record(
     RegistrationEvent.objects.create(
         registration_id=registration_id, kind=kind, actor=by, at=at, reason=reason
     )
+
+
+def _step(
+    *, registration: CustomerRegistration, expect: dict, values: dict, kind: str, by: User,
+    now: dt.datetime, refused: StrOrPromise, reason: str = "",
+) -> CustomerRegistration:
+    """Claim the registration in the state `expect` describes, move it to `values` and
+    record the step; refused with `refused` (on `status`) when it is no longer there."""
+    step_take(
+        model=CustomerRegistration, pk=registration.pk, expect=expect, values=values,
+        events=[RegistrationEvent(registration_id=registration.pk, kind=kind, actor=by, at=now,
+                                  reason=reason)],
+        message=refused,
+    )
+    registration.refresh_from_db()
+    return registration
 
 
 def _already_registered(registration: CustomerRegistration) -> str:
@@ -231,16 +248,13 @@ def registration_approve(
         raise ValidationError(
             {"expected_visit_at": [_("The visit is over; this filing can no longer be approved.")]}
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.PENDING_APPROVAL
-    ).update(
-        status=Status.PROTECTED, protected_until=protected_until, approved_by=by, approved_at=now
+    return _step(
+        registration=registration, expect={"status": Status.PENDING_APPROVAL},
+        values={"status": Status.PROTECTED, "protected_until": protected_until,
+                "approved_by": by, "approved_at": now},
+        kind=Event.APPROVED, by=by, now=now,
+        refused=_("Only a filing awaiting approval can be approved."),
     )
-    if not claimed:
-        raise ValidationError({"status": [_("Only a filing awaiting approval can be approved.")]})
-    _record(registration_id=registration.pk, kind=Event.APPROVED, by=by, at=now)
-    registration.refresh_from_db()
-    return registration
 
 
 @transaction.atomic
@@ -256,14 +270,12 @@ def registration_reject(
         raise ValidationError(
             {"approved_by": [_("Only the general manager approves relative filings.")]}
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.PENDING_APPROVAL
-    ).update(status=Status.REJECTED, approved_by=by, approved_at=now)
-    if not claimed:
-        raise ValidationError({"status": [_("Only a filing awaiting approval can be rejected.")]})
-    _record(registration_id=registration.pk, kind=Event.REJECTED, by=by, at=now, reason=reason)
-    registration.refresh_from_db()
-    return registration
+    return _step(
+        registration=registration, expect={"status": Status.PENDING_APPROVAL},
+        values={"status": Status.REJECTED, "approved_by": by, "approved_at": now},
+        kind=Event.REJECTED, by=by, now=now, reason=reason,
+        refused=_("Only a filing awaiting approval can be rejected."),
+    )
 
 
 @transaction.atomic
@@ -277,16 +289,13 @@ def registration_convert(
         raise ValidationError(
             {"filed_by": [_("Only the filer or the general manager marks the deal closed.")]}
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.PROTECTED, protected_until__gt=now
-    ).update(status=Status.CONVERTED, converted_at=now)
-    if not claimed:
-        raise ValidationError(
-            {"status": [_("Only a protected registration can be converted.")]}
-        )
-    _record(registration_id=registration.pk, kind=Event.CONVERTED, by=by, at=now)
-    registration.refresh_from_db()
-    return registration
+    return _step(
+        registration=registration,
+        expect={"status": Status.PROTECTED, "protected_until__gt": now},
+        values={"status": Status.CONVERTED, "converted_at": now},
+        kind=Event.CONVERTED, by=by, now=now,
+        refused=_("Only a protected registration can be converted."),
+    )
 
 
 @transaction.atomic
@@ -306,7 +315,8 @@ def registration_dispute(
     rules = RegistrationSettings.load()
     registration.refresh_from_db()
     if registration.status != Status.CONVERTED:
-        raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
+        raise StepRefused(_("Only a converted registration can be disputed."),
+                          current=registration.status)
     if now > registration.converted_at + dt.timedelta(days=rules.dispute_days):
         raise ValidationError(
             {
@@ -316,14 +326,13 @@ def registration_dispute(
                 ]
             }
         )
-    claimed = CustomerRegistration.objects.filter(
-        pk=registration.pk, status=Status.CONVERTED
-    ).update(status=Status.DISPUTED, disputed_by=by, disputed_at=now, dispute_reason=reason)
-    if not claimed:
-        raise ValidationError({"status": [_("Only a converted registration can be disputed.")]})
-    _record(registration_id=registration.pk, kind=Event.DISPUTED, by=by, at=now, reason=reason)
-    registration.refresh_from_db()
-    return registration
+    return _step(
+        registration=registration, expect={"status": Status.CONVERTED},
+        values={"status": Status.DISPUTED, "disputed_by": by, "disputed_at": now,
+                "dispute_reason": reason},
+        kind=Event.DISPUTED, by=by, now=now, reason=reason,
+        refused=_("Only a converted registration can be disputed."),
+    )
 
 
 @transaction.atomic

@@ -45,7 +45,7 @@ class CaseTimerAdmin(ReadOnlyModelAdmin):
 
 @admin.register(SlaEvent)
 class SlaEventAdmin(ReadOnlyModelAdmin):
-    list_display = ["case", "timer", "kind", "at", "recorded_at", "detail"]
+    list_display = ["case", "timer", "kind", "at", "recorded_at", "reason"]
     list_filter = ["kind"]
     list_select_related = ["case"]
     search_fields = ["case__number"]

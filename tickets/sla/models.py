@@ -24,6 +24,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.models.events import Event
 from tickets.cases.models import CaseGrade, CaseKind, SlaState
 
 WORKING_TIME_HORIZON = dt.timedelta(days=60)
@@ -301,9 +302,10 @@ class SlaEventKind(models.TextChoices):
     NO_DEADLINE = "no_deadline", _("No deadline could be computed")
 
 
-class SlaEvent(models.Model):
+class SlaEvent(Event):
     """A warning or a breach of one timer, recorded exactly once (unique constraint) at its
-    true instant, whenever the sweep got to it."""
+    true instant, whenever the sweep got to it. The system's (no actor); a NO_DEADLINE
+    event says why in `reason`."""
 
     Kind = SlaEventKind
 
@@ -317,9 +319,8 @@ class SlaEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=SlaEventKind.choices)
     at = models.DateTimeField(_("at"), help_text=_("When it really happened."))
     recorded_at = models.DateTimeField(_("recorded at"))
-    detail = models.TextField(_("detail"), blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("SLA event")
         verbose_name_plural = _("SLA events")
         ordering = ["-at", "-id"]

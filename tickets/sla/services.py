@@ -199,7 +199,7 @@ def _record_problems(timers: Iterable[CaseTimer], *, now: dt.datetime) -> None:
             kind=SlaEvent.Kind.NO_DEADLINE,
             at=now,
             recorded_at=now,
-            detail=t._sla_problem,
+            reason=t._sla_problem,
         )
         for t in timers
         if getattr(t, "_sla_problem", "")

@@ -219,7 +219,7 @@ def _no_deadline_notifications(*, now: dt.datetime) -> list[Notification]:
     problems = list(
         SlaEvent.objects.filter(
             kind=SlaEvent.Kind.NO_DEADLINE, timer__state__in=[TimerState.RUNNING],
-        ).select_related("case").only("id", "timer_id", "at", "detail", "case__id",
+        ).select_related("case").only("id", "timer_id", "at", "reason", "case__id",
                                       "case__number", "case__department_id")[:500]
     )
     if not problems:
@@ -230,7 +230,7 @@ def _no_deadline_notifications(*, now: dt.datetime) -> list[Notification]:
             recipient_id=user_id, key=f"sla:no_deadline:{event.timer_id}", at=event.at,
             created_at=now,
             title=_("%(number)s has no SLA deadline") % {"number": event.case.number},
-            body=event.detail, url=reverse("tickets:case", args=[event.case.pk]),
+            body=event.reason, url=reverse("tickets:case", args=[event.case.pk]),
             urgent=True, push=True,
         )
         for event in problems

@@ -118,9 +118,10 @@ def test_opener_is_first_contact_owner_and_case_belongs_to_their_department():
 def test_opening_writes_one_opened_event():
     case = case_open_for_test(now=NOW)
     event = case.events.get()
-    assert (event.kind, event.at, event.actor, event.to_value) == (
+    assert (event.kind, event.at, event.actor, event.data["to"]) == (
         CaseEvent.Kind.OPENED, NOW, case.created_by, S.NEW,
     )
+    assert "from" not in event.data
 
 
 def test_opening_with_category_of_another_kind_is_refused_and_writes_nothing():
@@ -185,8 +186,8 @@ def test_every_legal_transition_works_and_writes_one_event(from_status, to_statu
     assert moved.version == version_before + 1
     assert case.events.count() == events_before + 1
     event = case.events.latest("id")
-    assert (event.from_value, event.to_value, event.actor, event.at) == (
-        from_status, to_status, actor, NOW,
+    assert (event.data, event.actor, event.at) == (
+        {"from": from_status, "to": to_status}, actor, NOW,
     )
     reopened = from_status in {S.RESOLVED, S.CLOSED} and to_status == S.IN_PROGRESS
     assert event.kind == (CaseEvent.Kind.REOPENED if reopened else CaseEvent.Kind.STATUS_CHANGED)
@@ -325,8 +326,8 @@ def test_grade_change_with_reason_writes_a_graded_event():
                        grade="A", reason="公司损失超过3000元")
     assert case.grade == "A"
     event = case.events.get(kind=CaseEvent.Kind.GRADED)
-    assert (event.kind, event.from_value, event.to_value, event.reason) == (
-        CaseEvent.Kind.GRADED, "C", "A", "公司损失超过3000元",
+    assert (event.kind, event.data, event.reason) == (
+        CaseEvent.Kind.GRADED, {"from": "C", "to": "A"}, "公司损失超过3000元",
     )
 
 

@@ -149,7 +149,7 @@ def test_contact_with_a_case_writes_contact_logged_on_its_timeline(agent):
     contact = contact_log_for_test(agent=agent, case=case, customer=case.customer)
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.COMMENTED)
     assert event.actor == agent
-    assert event.to_value == CONTACT_LOGGED
+    assert event.data["to"] == CONTACT_LOGGED
     assert event.data["contact"] == contact.pk
     assert event.data["channel"] == Contact.Channel.INBOUND_CALL
 

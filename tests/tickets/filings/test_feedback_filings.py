@@ -68,12 +68,12 @@ def test_the_full_flow_records_who_when_and_why():
     filing = feedback_close(filing=filing, by=handler, note="已解决")
     assert (filing.status, filing.handler_id) == ("closed", handler.pk)
     assert filing.closed_at is not None and filing.version == 5
-    assert list(filing.events.values_list("kind", "from_status", "to_status", "note")) == [
-        ("filed", "", "filed", ""),
-        ("handed_over", "filed", "handed_over", "交给二线"),
-        ("followed_up", "handed_over", "followed_up", "已回电说明"),
-        ("followed_up", "followed_up", "followed_up", "客户确认收到"),
-        ("closed", "followed_up", "closed", "已解决"),
+    assert list(filing.events.values_list("kind", "data", "reason")) == [
+        ("filed", {"to": "filed"}, ""),
+        ("handed_over", {"from": "filed", "to": "handed_over"}, "交给二线"),
+        ("followed_up", {"from": "handed_over", "to": "followed_up"}, "已回电说明"),
+        ("followed_up", {"from": "followed_up", "to": "followed_up"}, "客户确认收到"),
+        ("closed", {"from": "followed_up", "to": "closed"}, "已解决"),
     ]
 
 
@@ -84,6 +84,38 @@ def test_following_up_before_the_hand_over_is_refused_and_writes_nothing():
     assert list(error.value.message_dict) == ["status"]
     assert FeedbackEvent.objects.filter(filing=filing).count() == 1
     assert FeedbackFiling.objects.get(pk=filing.pk).status == "filed"
+
+
+def test_each_step_shows_on_the_linked_case_timeline_in_the_same_transaction():
+    filing = feedback_file_for_test()
+    handler = StaffFactory(role=Role.TIER2, department=filing.department).user
+    at = timezone.now()
+    filing = feedback_hand_over(filing=filing, handler=handler, by=filing.filed_by,
+                                note="交给二线", now=at)
+    filing = feedback_follow_up(filing=filing, by=handler, note="已回电说明",
+                                now=at + dt.timedelta(minutes=5))
+    feedback_close(filing=filing, by=handler, note="已解决", now=at + dt.timedelta(minutes=9))
+    steps = CaseEvent.objects.filter(case_id=filing.case_id, kind="filing_step")
+    assert [(e.data, e.reason, e.actor_id, e.at) for e in steps] == [
+        ({"filing": "tickets.feedbackfiling", "filing_id": filing.pk, "step": step}, note,
+         actor.pk, when)
+        for step, note, actor, when in [
+            ("handed_over", "交给二线", filing.filed_by, at),
+            ("followed_up", "已回电说明", handler, at + dt.timedelta(minutes=5)),
+            ("closed", "已解决", handler, at + dt.timedelta(minutes=9)),
+        ]
+    ]
+    # the same instants as the filing's own timeline
+    assert [e.at for e in steps] == list(
+        filing.events.exclude(kind="filed").values_list("at", flat=True))
+
+
+def test_a_refused_step_leaves_the_case_timeline_alone():
+    filing = feedback_file_for_test()
+    before = CaseEvent.objects.filter(case_id=filing.case_id).count()
+    with pytest.raises(ValidationError):
+        feedback_close(filing=filing, by=filing.filed_by, note="完成")
+    assert CaseEvent.objects.filter(case_id=filing.case_id).count() == before
 
 
 def test_closing_before_a_follow_up_is_refused():

@@ -70,6 +70,30 @@ def test_feedback_steps_from_the_detail_page(client):
     assert FeedbackFiling.objects.get().status == "followed_up"
 
 
+def test_a_feedback_step_shows_on_the_filing_and_on_its_case_page(client):
+    filing = feedback_file_for_test()
+    lead = StaffFactory(role=Role.SUPERVISOR, department=filing.department)
+    client.force_login(lead.user)
+    client.post(_action("hand_over", "feedback", filing),
+                {"handler": lead.user.pk, "note": "主管处理"})
+    filing_html = client.get(reverse("tickets:feedback-filing", args=[filing.pk])).content
+    # the one history partial: the step, the status it moved and its note
+    assert "已移交" in filing_html.decode() and "主管处理" in filing_html.decode()
+    case_html = client.get(reverse("tickets:case", args=[filing.case_id])).content.decode()
+    assert "报备进展" in case_html and "问题与建议报备: 已移交" in case_html
+    assert "主管处理" in case_html
+
+
+def test_the_page_offers_only_the_steps_the_selector_allows(client):
+    filing = feedback_file_for_test()
+    lead = StaffFactory(role=Role.SUPERVISOR, department=filing.department)
+    client.force_login(lead.user)
+    html = client.get(reverse("tickets:feedback-filing", args=[filing.pk])).content.decode()
+    assert _action("hand_over", "feedback", filing) in html
+    assert _action("close", "feedback", filing) not in html
+    assert client.post(_action("no_such_step", "feedback", filing), {}).status_code == 404
+
+
 def test_another_departments_filings_are_404(client):
     feedback = feedback_file_for_test()
     delay = delay_file_for_test()

@@ -268,7 +268,7 @@ def test_a_timer_that_meets_a_calendar_gap_raises_an_alert_instead_of_a_silent_g
     resolution = timers(case)["resolution"]
     assert resolution.due_at is None and resolution.state == "running"
     alert = SlaEvent.objects.get(timer=resolution, kind="no_deadline")
-    assert "closed" in alert.detail
+    assert "closed" in alert.reason
 
 
 def test_timers_start_without_a_policy_starts_nothing():

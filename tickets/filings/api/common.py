@@ -1,11 +1,11 @@
 """Pieces shared by the feedback and delay filing APIs: the customer as the caller may see
-it (phone masked without the personal-data permission) and event rows."""
+it (phone masked without the personal-data permission)."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from servicedesk.presenters import person_name, phone_for
+from servicedesk.presenters import phone_for
 
 
 class CustomerFieldsMixin(serializers.Serializer):
@@ -18,13 +18,3 @@ class CustomerFieldsMixin(serializers.Serializer):
     def get_customer_phone(self, filing) -> str:
         request = self.context.get("request")
         return phone_for(request.user if request is not None else None, filing.customer.phone)
-
-
-class EventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    actor = serializers.IntegerField(source="actor_id")
-    actor_name = serializers.SerializerMethodField()
-    kind = serializers.CharField()
-
-    def get_actor_name(self, event) -> str:
-        return person_name(event.actor)

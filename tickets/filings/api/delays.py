@@ -14,10 +14,11 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from servicedesk.api.events import EventSerializer
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.customers.selectors import customers_visible_to
-from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer
+from tickets.filings.api.common import CustomerFieldsMixin
 from tickets.filings.models import DelayFiling, DelayNotice
 from tickets.filings.selectors import (
     delay_filings_visible_to,
@@ -34,12 +35,6 @@ from tickets.filings.services import (
     delay_notify,
     delay_review,
 )
-
-
-class DelayEventSerializer(EventSerializer):
-    reason = serializers.CharField()
-    # DRF's metaclass moves declared fields off the class: no clash with Serializer.data
-    data = serializers.JSONField()  # type: ignore[assignment]
 
 
 class NoticeAttemptSerializer(serializers.Serializer):
@@ -110,8 +105,8 @@ class DelayFilingDetailSerializer(DelayFilingSerializer):
         fields = [*DelayFilingSerializer.Meta.fields, "notice", "timeline"]
 
     def get_timeline(self, filing) -> list[dict]:
-        # the declared `data` field hides Serializer.data from the stubs; this is the list
-        return DelayEventSerializer(delay_timeline(filing=filing), many=True).data  # type: ignore[return-value]
+        # with many=True .data is a ReturnList (the stubs say ReturnDict)
+        return EventSerializer(delay_timeline(filing=filing), many=True).data  # type: ignore[return-value]
 
     @extend_schema_field(DelayNoticeSerializer(allow_null=True))
     def get_notice(self, filing):

@@ -15,12 +15,13 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.cases.models import CaseCategory
 from tickets.customers.filters import phone_filter
 from tickets.customers.selectors import customers_visible_to
-from tickets.filings.api.common import CustomerFieldsMixin, EventSerializer
+from tickets.filings.api.common import CustomerFieldsMixin
 from tickets.filings.models import FeedbackFiling
 from tickets.filings.selectors import (
     feedback_filings_visible_to,
@@ -35,11 +36,9 @@ from tickets.filings.services import (
     feedback_hand_over,
 )
 
-
-class FeedbackEventSerializer(EventSerializer):
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    note = serializers.CharField()
+# The feedback timeline's rows keep the fields they had before the event tables shared one
+# shape: the status moved (now in `data`) and the note (now `reason`).
+FEEDBACK_EVENT_ALIASES = {"from_status": "data.from", "to_status": "data.to", "note": "reason"}
 
 
 class FeedbackFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer):
@@ -76,7 +75,8 @@ class FeedbackFilingDetailSerializer(FeedbackFilingSerializer):
 
     def get_timeline(self, filing) -> list[dict]:
         # with many=True .data is a ReturnList (the stubs say ReturnDict)
-        return FeedbackEventSerializer(feedback_timeline(filing=filing), many=True).data  # type: ignore[return-value]
+        return EventSerializer(feedback_timeline(filing=filing), many=True,
+                               aliases=FEEDBACK_EVENT_ALIASES).data  # type: ignore[return-value]
 
 
 class HandOverSerializer(serializers.Serializer):

@@ -7,12 +7,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from servicedesk.actions import Action, Actions
+from servicedesk.history import history_rows
+from servicedesk.pages import form_add_service_errors
 from servicedesk.presenters import phone_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.forms import CompensateForm, DecisionForm, DelayFilingForm, DeliverForm
@@ -21,6 +25,7 @@ from tickets.filings.selectors import (
     delay_actions_for,
     delay_filings_visible_to,
     delay_is_overdue,
+    delay_may,
     delay_timeline,
     get_delay_for_user,
     with_overdue,
@@ -33,7 +38,6 @@ from tickets.filings.services import (
     delay_notify,
     delay_review,
 )
-from tickets.filings.views.feedback import form_add_service_errors, hidden_form_errors
 
 
 def _decide(service):
@@ -49,13 +53,24 @@ def _notify(*, filing, by):
             "error": notice.attempts.order_by("-at", "-id").first().error}]})
 
 
-ACTIONS = {
-    "review": (DecisionForm, _decide(delay_review)),
-    "approve": (DecisionForm, _decide(delay_approve)),
-    "notify": (None, _notify),
-    "deliver": (DeliverForm, delay_deliver),
-    "compensate": (CompensateForm, delay_compensate),
-}
+def _may(action: str):
+    return lambda user, filing: delay_may(user=user, filing=filing, action=action)
+
+
+# The steps of a delay's page, in the order the page shows them; which of them the user may
+# take now is `delay_actions_for`'s answer.
+DELAY_PAGE_ACTIONS = Actions(
+    Action("review", gettext_lazy("Decide"), _decide(delay_review), form=DecisionForm,
+           heading=gettext_lazy("Department review"), may=_may("review")),
+    Action("approve", gettext_lazy("Decide"), _decide(delay_approve), form=DecisionForm,
+           heading=gettext_lazy("Leadership approval"), may=_may("approve")),
+    Action("notify", gettext_lazy("Notify the customer"), _notify, may=_may("notify")),
+    Action("deliver", gettext_lazy("Mark delivered"), delay_deliver, form=DeliverForm,
+           may=_may("deliver")),
+    Action("compensate", gettext_lazy("Record compensation"), delay_compensate,
+           form=CompensateForm, may=_may("compensate")),
+    url_name="tickets:delay-filing-action", record_arg="filing",
+)
 
 
 @login_required
@@ -82,11 +97,10 @@ def delay_filings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                   {"form": form, "filings": filings}, status=status)
 
 
-def _detail(request: HttpRequest, filing: DelayFiling, *, forms: dict | None = None,
-            errors: list | None = None, status: int = 200) -> HttpResponse:
-    forms = forms or {}
+def _detail(request: HttpRequest, filing: DelayFiling, *, bound: dict | None = None,
+            status: int = 200) -> HttpResponse:
     notice = DelayNotice.objects.filter(filing=filing).prefetch_related("attempts").first()
-    actions = delay_actions_for(
+    allowed = delay_actions_for(
         filing=filing, user=request.user,
         notice_sent=notice is not None and notice.status == DelayNotice.Status.SENT)
     return render(request, "tickets/delay_filing_detail.html", {
@@ -94,13 +108,9 @@ def _detail(request: HttpRequest, filing: DelayFiling, *, forms: dict | None = N
         "customer_phone": phone_for(request.user, filing.customer.phone),
         "overdue": delay_is_overdue(filing, today=timezone.localdate()),
         "notice": notice,
-        "actions": actions,
-        "review_form": forms.get("review") or DecisionForm(auto_id="review_%s"),
-        "approve_form": forms.get("approve") or DecisionForm(auto_id="approve_%s"),
-        "deliver_form": forms.get("deliver") or DeliverForm(auto_id="deliver_%s"),
-        "compensate_form": forms.get("compensate") or CompensateForm(auto_id="compensate_%s"),
-        "errors": [*(errors or []), *hidden_form_errors(forms, shown=actions)],
-        "timeline": delay_timeline(filing=filing),
+        "actions": DELAY_PAGE_ACTIONS.offered(filing, allowed, bound=bound),
+        "errors": DELAY_PAGE_ACTIONS.errors(allowed, bound=bound),
+        "timeline": history_rows(delay_timeline(filing=filing)),
     }, status=status)
 
 
@@ -113,21 +123,9 @@ def delay_filing_detail(request: HttpRequest, filing_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def delay_filing_action(request: HttpRequest, filing_id: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
-    # Review and approval are decided by role (the service answers 403); the other steps
-    # need the change permission.
-    write = action not in ("review", "approve")
-    filing = get_delay_for_user(user=request.user, filing_id=filing_id, write=write)
-    form_class, service = ACTIONS[action]
-    form = form_class(request.POST, auto_id=f"{action}_%s") if form_class else None
-    if form is None or form.is_valid():
-        try:
-            service(filing=filing, by=request.user, **(form.cleaned_data if form else {}))
-        except ValidationError as exc:
-            if form is None:
-                return _detail(request, filing, errors=exc.messages, status=400)
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("tickets:delay-filing", filing_id=filing.pk)
-    return _detail(request, filing, forms={action: form}, status=400)
+    DELAY_PAGE_ACTIONS.get(action)  # 404 for an unknown step
+    filing = get_delay_for_user(user=request.user, filing_id=filing_id)
+    bound = DELAY_PAGE_ACTIONS.take(request, filing, action)
+    if bound is None:
+        return redirect("tickets:delay-filing", filing_id=filing.pk)
+    return _detail(request, filing, bound=bound, status=400)

@@ -9,12 +9,16 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from servicedesk.actions import Action, Actions
+from servicedesk.history import history_rows
+from servicedesk.pages import form_add_service_errors
 from servicedesk.presenters import phone_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.forms import FeedbackFilingForm, FeedbackHandOverForm, NoteForm
@@ -22,30 +26,33 @@ from tickets.filings.models import FeedbackFiling
 from tickets.filings.selectors import (
     feedback_actions_for,
     feedback_filings_visible_to,
+    feedback_may,
     feedback_statistics,
     feedback_timeline,
     get_feedback_for_user,
 )
-from tickets.filings.services import feedback_close, feedback_file, feedback_follow_up
-from tickets.filings.services import feedback_hand_over as hand_over
-
-ACTIONS = {
-    "hand_over": (FeedbackHandOverForm, hand_over),
-    "follow_up": (NoteForm, feedback_follow_up),
-    "close": (NoteForm, feedback_close),
-}
+from tickets.filings.services import (
+    feedback_close,
+    feedback_file,
+    feedback_follow_up,
+    feedback_hand_over,
+)
 
 
-def form_add_service_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
+def _may(action: str):
+    return lambda user, filing: feedback_may(user=user, filing=filing, action=action)
 
 
-def hidden_form_errors(forms: dict, *, shown: list[str]) -> list[str]:
-    """The errors of a refused step whose form the page no longer shows."""
-    return [str(error) for action, form in forms.items() if action not in shown
-            for errors in form.errors.values() for error in errors]
+# The steps of a filing's page, in the order the page shows them; which of them the user
+# may take now is `feedback_actions_for`'s answer.
+FEEDBACK_PAGE_ACTIONS = Actions(
+    Action("hand_over", gettext_lazy("Hand over"), feedback_hand_over,
+           form=FeedbackHandOverForm, may=_may("hand_over")),
+    Action("follow_up", gettext_lazy("Record follow-up"), feedback_follow_up, form=NoteForm,
+           may=_may("follow_up")),
+    Action("close", gettext_lazy("Close"), feedback_close, form=NoteForm, may=_may("close")),
+    url_name="tickets:feedback-filing-action", record_arg="filing",
+)
 
 
 def _month_statistics(user) -> dict:
@@ -85,20 +92,20 @@ def feedback_filings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                    "statistics": _month_statistics(request.user)}, status=status)
 
 
-def _detail(request: HttpRequest, filing: FeedbackFiling, *, forms: dict | None = None,
+def _detail(request: HttpRequest, filing: FeedbackFiling, *, bound: dict | None = None,
             status: int = 200) -> HttpResponse:
-    forms = forms or {}
-    actions = feedback_actions_for(filing=filing, user=request.user)
+    allowed = feedback_actions_for(filing=filing, user=request.user)
     return render(request, "tickets/feedback_filing_detail.html", {
         "filing": filing,
         "customer_phone": phone_for(request.user, filing.customer.phone),
-        "actions": actions,
-        "errors": hidden_form_errors(forms, shown=actions),
-        "hand_over_form": forms.get("hand_over") or FeedbackHandOverForm(),
-        "follow_up_form": forms.get("follow_up") or NoteForm(auto_id="follow_up_%s"),
-        "close_form": forms.get("close") or NoteForm(auto_id="close_%s"),
-        "timeline": feedback_timeline(filing=filing),
+        "actions": FEEDBACK_PAGE_ACTIONS.offered(filing, allowed, bound=bound),
+        "errors": FEEDBACK_PAGE_ACTIONS.errors(allowed, bound=bound),
+        "timeline": history_rows(feedback_timeline(filing=filing), value_label=_status_label),
     }, status=status)
+
+
+def _status_label(value: str):
+    return FeedbackFiling.Status(value).label if value in FeedbackFiling.Status.values else value
 
 
 @login_required
@@ -110,17 +117,9 @@ def feedback_filing_detail(request: HttpRequest, filing_id: int) -> HttpResponse
 @login_required
 @require_POST
 def feedback_filing_action(request: HttpRequest, filing_id: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise Http404
-    filing = get_feedback_for_user(user=request.user, filing_id=filing_id, write=True)
-    form_class, service = ACTIONS[action]
-    form = form_class(request.POST, auto_id=f"{action}_%s")
-    if form.is_valid():
-        try:
-            # ACTIONS mixes form classes and services: mypy cannot tell which is which
-            service(filing=filing, by=request.user, **form.cleaned_data)  # type: ignore[operator]
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            return redirect("tickets:feedback-filing", filing_id=filing.pk)
-    return _detail(request, filing, forms={action: form}, status=400)
+    FEEDBACK_PAGE_ACTIONS.get(action)  # 404 for an unknown step
+    filing = get_feedback_for_user(user=request.user, filing_id=filing_id)
+    bound = FEEDBACK_PAGE_ACTIONS.take(request, filing, action)
+    if bound is None:
+        return redirect("tickets:feedback-filing", filing_id=filing.pk)
+    return _detail(request, filing, bound=bound, status=400)
