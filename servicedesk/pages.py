@@ -4,13 +4,16 @@ is `servicedesk.api.errors.exception_handler`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -51,3 +54,22 @@ def form_add_service_errors(form: BaseForm, exc: ValidationError) -> None:
         shown = field in form.fields and not form.fields[field].widget.is_hidden
         for message in field_messages:
             form.add_error(field if shown else None, message)
+
+
+def form_post_create(
+    request: HttpRequest, form: BaseForm, *, permission: str, service: Callable[..., T]
+) -> T | None:
+    """The filing form of a list page: on a POST, 403 without `permission`; a valid form is
+    handed to `service(by=request.user, **cleaned_data)`, whose refusal goes onto the form.
+    The created record, or None (not a POST, an invalid form, a refusal: the caller renders
+    the page again, with 400 after a POST)."""
+    if request.method != "POST":
+        return None
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+    if not form.is_valid():
+        return None
+    created: Any = None
+    with service_errors(form):
+        created = service(by=request.user, **form.cleaned_data)
+    return created

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from servicedesk.actions import Action, Actions
 from servicedesk.history import history_rows
-from servicedesk.pages import form_add_service_errors
+from servicedesk.pages import form_post_create
 from servicedesk.presenters import personal_data_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.registrations.forms import RegistrationForm, RegistrationReasonForm
@@ -64,21 +63,14 @@ def _rows(request: HttpRequest) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def registrations_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RegistrationForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not request.user.has_perm("tickets.add_customerregistration"):
-            return HttpResponse(status=403)
-        if form.is_valid():
-            try:
-                registration = registration_file(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Registration filed; protected until %(until)s.") % {
-                    "until": timezone.localtime(registration.protected_until).strftime(
-                        "%Y-%m-%d %H:%M") if registration.protected_until else "—"})
-                return redirect("tickets:registrations")
-        status = 400
+    registration = form_post_create(request, form, permission="tickets.add_customerregistration",
+                                    service=registration_file)
+    if registration is not None:
+        messages.success(request, _("Registration filed; protected until %(until)s.") % {
+            "until": timezone.localtime(registration.protected_until).strftime(
+                "%Y-%m-%d %H:%M") if registration.protected_until else "—"})
+        return redirect("tickets:registrations")
+    status = 400 if request.method == "POST" else 200
     return render(request, "tickets/registrations.html",
                   {"form": form, "rows": _rows(request)}, status=status)
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.actions import Action, Actions
 from servicedesk.history import history_rows
-from servicedesk.pages import form_add_service_errors
+from servicedesk.pages import form_post_create
 from servicedesk.presenters import phone_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.forms import CompensateForm, DecisionForm, DelayFilingForm, DeliverForm
@@ -78,19 +78,12 @@ DELAY_PAGE_ACTIONS = Actions(
 @require_http_methods(["GET", "POST"])
 def delay_filings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DelayFilingForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not request.user.has_perm("tickets.add_delayfiling"):
-            return HttpResponse(status=403)
-        if form.is_valid():
-            try:
-                filing = delay_file(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Delay filed; it now waits for the review."))
-                return redirect("tickets:delay-filing", filing_id=filing.pk)
-        status = 400
+    filing = form_post_create(request, form, permission="tickets.add_delayfiling",
+                              service=delay_file)
+    if filing is not None:
+        messages.success(request, _("Delay filed; it now waits for the review."))
+        return redirect("tickets:delay-filing", filing_id=filing.pk)
+    status = 400 if request.method == "POST" else 200
     filings = with_overdue(delay_filings_visible_to(user=request.user),
                            today=timezone.localdate()).order_by("-filed_at", "-id")[:100]
     return render(request, "tickets/delay_filings.html",

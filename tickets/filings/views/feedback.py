@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.actions import Action, Actions
 from servicedesk.history import history_rows
-from servicedesk.pages import form_add_service_errors
+from servicedesk.pages import form_post_create
 from servicedesk.presenters import phone_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.filings.forms import FeedbackFilingForm, FeedbackHandOverForm, NoteForm
@@ -72,20 +71,13 @@ def _month_statistics(user) -> dict:
 @require_http_methods(["GET", "POST"])
 def feedback_filings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FeedbackFilingForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not request.user.has_perm("tickets.add_feedbackfiling"):
-            return HttpResponse(status=403)
-        if form.is_valid():
-            try:
-                filing = feedback_file(by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form_add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Filed; case %(number)s opened.") % {
-                    "number": filing.case.number})
-                return redirect("tickets:feedback-filing", filing_id=filing.pk)
-        status = 400
+    filing = form_post_create(request, form, permission="tickets.add_feedbackfiling",
+                              service=feedback_file)
+    if filing is not None:
+        messages.success(request, _("Filed; case %(number)s opened.") % {
+            "number": filing.case.number})
+        return redirect("tickets:feedback-filing", filing_id=filing.pk)
+    status = 400 if request.method == "POST" else 200
     filings = feedback_filings_visible_to(user=request.user).order_by("-filed_at", "-id")[:100]
     return render(request, "tickets/feedback_filings.html",
                   {"form": form, "filings": filings,
