@@ -18,6 +18,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
 from tickets.cases.models import Case, CaseCategory, SlaState
@@ -164,7 +165,7 @@ class CaseTransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Case.Kind.choices)
     category = django_filters.NumberFilter(field_name="category_id")
@@ -172,12 +173,12 @@ class CaseFilter(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="team_id")
     department = django_filters.NumberFilter(field_name="department_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = InstantFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
     grade = django_filters.ChoiceFilter(choices=Case.Grade.choices)
     sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices[1:])
-    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt")
+    due_before = InstantFilter(field_name="sla_due_at", lookup_expr="lt")
 
     class Meta:
         model = Case

@@ -7,6 +7,7 @@ import django_filters
 from rest_framework import mixins, serializers, viewsets
 
 from servicedesk.api.fields import PersonalDataMixin
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.customers.models import Customer
@@ -33,10 +34,10 @@ class CustomerSerializer(PersonalDataMixin, serializers.ModelSerializer):
                                **validated_data)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     phone = django_filters.CharFilter(method=phone_filter("phone"), label="phone")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

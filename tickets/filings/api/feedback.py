@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.cases.models import CaseCategory
 from tickets.customers.filters import phone_filter
@@ -117,15 +118,15 @@ class StatisticsQuerySerializer(serializers.Serializer):
         return {"start": start, "end": end}
 
 
-class FeedbackFilter(django_filters.FilterSet):
+class FeedbackFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=FeedbackFiling.Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=FeedbackFiling.Kind.choices)
     category = django_filters.NumberFilter(field_name="category_id")
     department = django_filters.NumberFilter(field_name="department_id")
     handler = django_filters.NumberFilter(field_name="handler_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
-    filed_after = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
-    filed_before = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+    filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
 
     class Meta:
