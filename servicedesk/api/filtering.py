@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 _YEAR = r"(?:000[2-9]|00[1-9]\d|0[1-9]\d{2}|[1-8]\d{3}|9[0-8]\d{2}|99[0-8]\d)"  # 0002–9998
@@ -80,6 +81,10 @@ def _parses(text: str) -> bool:
     return True
 
 
+@extend_schema_field({
+    "type": "string", "format": "date-time", "pattern": INSTANT_PATTERN,
+    "description": "RFC 3339 with its offset (-12:00 … +14:00), years 0002–9998.",
+})
 class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import django_filters
 from rest_framework import mixins, permissions, serializers, viewsets
 
-from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.fields import AwareDateTimeField, ModelSerializer
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.api.permissions import WriteNeedsPermission
@@ -23,7 +23,7 @@ from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CONTACTS
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(),
         required=False, allow_null=True,

@@ -4,9 +4,9 @@ without the personal-data permission; creation goes through `customer_create`.""
 from __future__ import annotations
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 
-from servicedesk.api.fields import PersonalDataMixin
+from servicedesk.api.fields import ModelSerializer, PersonalDataMixin
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
@@ -17,7 +17,7 @@ from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CUSTOMERS
 
 
-class CustomerSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class CustomerSerializer(PersonalDataMixin, ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name", "phone", "id_number", "company", "notes",

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import AwareDateTimeField, PersonalDataMixin
+from servicedesk.api.fields import AwareDateTimeField, ModelSerializer, PersonalDataMixin
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
@@ -38,7 +38,7 @@ from tickets.registrations.services import (
 )
 
 
-class RegistrationSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class RegistrationSerializer(PersonalDataMixin, ModelSerializer):
     expected_visit_at = AwareDateTimeField()
     state = serializers.SerializerMethodField()
 

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
+from servicedesk.api.fields import DateTimeField, ModelSerializer
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
@@ -39,14 +40,14 @@ from tickets.filings.services import (
 
 
 class NoticeAttemptSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = DateTimeField()
     channel = serializers.CharField()
     reference = serializers.CharField()
     sent = serializers.BooleanField()
     error = serializers.CharField()
 
 
-class DelayNoticeSerializer(serializers.ModelSerializer):
+class DelayNoticeSerializer(ModelSerializer):
     attempts = NoticeAttemptSerializer(many=True, read_only=True)
 
     class Meta:
@@ -61,7 +62,7 @@ def _notice(filing) -> DelayNotice | None:
         return None
 
 
-class DelayFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer):
+class DelayFilingSerializer(CustomerFieldsMixin, ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=customers_visible_to(user=None))
     is_overdue = serializers.SerializerMethodField()
     notice_status = serializers.SerializerMethodField()

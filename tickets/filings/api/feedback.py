@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSerializer
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.cases.models import CaseCategory
@@ -42,7 +42,7 @@ from tickets.filings.services import (
 FEEDBACK_EVENT_ALIASES = {"from_status": "data.from", "to_status": "data.to", "note": "reason"}
 
 
-class FeedbackFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer):
+class FeedbackFilingSerializer(CustomerFieldsMixin, ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=customers_visible_to(user=None))
     category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.all())
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -98,8 +98,8 @@ class CategoryCountSerializer(serializers.Serializer):
 
 
 class FeedbackStatisticsSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = DateTimeField()
+    end = DateTimeField()
     total = serializers.IntegerField()
     by_kind = serializers.DictField(child=serializers.IntegerField())
     by_status = serializers.DictField(child=serializers.IntegerField())
