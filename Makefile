@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 DEV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
 PYTEST_ARGS ?=
 
-.PHONY: venv run test e2e bench lint typecheck migrations-check messages demo clean
+.PHONY: venv run test e2e fuzz bench lint typecheck migrations-check messages demo clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: venv
 ## Only the real-browser tests.
 e2e: venv
 	$(DEV) E2E_REQUIRED=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+## Schemathesis over /api/v1's OpenAPI schema as a supervisor and an agent (tests/fuzz/;
+## FUZZ_EXAMPLES per operation, default 25). Not part of `make test`.
+fuzz: venv
+	$(DEV) $(BIN)/pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
 ## Benchmarks that print figures (never timed assertions). The intake and SLA benches want
 ## PostgreSQL (1M contacts and 200k cases; 1M cases with 50k open); without it, they run on

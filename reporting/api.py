@@ -23,6 +23,7 @@ from reporting.sla_selectors import (
     sla_dashboard,
     sla_figure_cases,
 )
+from servicedesk.api.fields import DateTimeField
 from tickets.cases.models import CaseGrade, CaseKind
 
 # --- query parameters -----------------------------------------------------------------------
@@ -146,12 +147,12 @@ class SlaCaseSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
     team = serializers.IntegerField(source="team_id", allow_null=True)
     sla_state = serializers.CharField()
-    sla_due_at = serializers.DateTimeField(allow_null=True)
+    sla_due_at = DateTimeField(allow_null=True)
 
 
 class SlaLateCaseSerializer(serializers.Serializer):
     case = SlaCaseSerializer()
-    breached_since = serializers.DateTimeField()
+    breached_since = DateTimeField()
     late_seconds = serializers.SerializerMethodField()
 
     def get_late_seconds(self, row) -> int:
@@ -159,7 +160,7 @@ class SlaLateCaseSerializer(serializers.Serializer):
 
 
 class SlaDashboardSerializer(serializers.Serializer):
-    generated_at = serializers.DateTimeField(source="now")
+    generated_at = DateTimeField(source="now")
     open_by_grade = SlaStateRowSerializer(source="by_grade", many=True)
     open_by_kind = SlaStateRowSerializer(source="by_kind", many=True)
     open_total = SlaStateRowSerializer(source="totals")

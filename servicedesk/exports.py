@@ -9,7 +9,10 @@ of queries stay flat whatever the row count. What goes into the cells:
   knows no time zones;
 - CSV starts with a UTF-8 BOM (Excel then opens Chinese correctly) and a text cell that
   starts with `= + - @`, a tab or a carriage return is prefixed with `'`, so a spreadsheet
-  never evaluates it as a formula (CSV injection);
+  never evaluates it as a formula (CSV injection). A spreadsheet set to another list
+  separator splits a cell at `;` or a tab, so every cell holding a separator (`,` `;` tab,
+  a quote or a line break) is quoted, and a formula starter after any separator (spaces
+  between them included) gets its `'` too: `x;=1+1` is written `"x;'=1+1"`;
 - XLSX writes every text column with `write_string` (never a formula, a number or a link,
   so phone and ID numbers keep their leading zeros and all their digits), in XlsxWriter's
   `constant_memory` mode to a temporary file that the response streams and then deletes.
@@ -20,8 +23,8 @@ filters, masked or not, and the number of rows once the last one went out.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -79,11 +82,32 @@ def to_export_time(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=None)
 
 
+# A formula starter after a separator a spreadsheet may split the line at (spaces between).
+_TRIGGER_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n] *)(?=[=+\-@])")
+# A cell holding one of these is quoted (the separators any locale's spreadsheet uses, the
+# quote itself and line breaks).
+_NEEDS_QUOTES = re.compile(r"[,;\t\"\r\n]")
+
+
 def csv_safe(value: str) -> str:
-    """Text that a spreadsheet shows as text: a leading `= + - @`, tab or CR gets a `'`."""
+    """Text that a spreadsheet shows as text: a leading `= + - @`, tab or CR gets a `'`, and
+    so does a `= + - @` that follows a separator (`,` `;` tab, a line break)."""
     if value and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
+        value = "'" + value
+    return _TRIGGER_AFTER_SEPARATOR.sub(r"\1'", value)
+
+
+def csv_line(cells: Iterable[Any]) -> str:
+    """One CSV line (RFC 4180, CRLF): a cell holding a separator, a quote or a line break is
+    quoted, its quotes doubled. Unlike the csv module's minimal quoting, `;` and tab count as
+    separators too."""
+    out = []
+    for cell in cells:
+        text = str(cell)
+        if _NEEDS_QUOTES.search(text):
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return ",".join(out) + "\r\n"
 
 
 def export_rows(
@@ -104,13 +128,6 @@ def export_rows(
         yield row
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back (csv.writer into a stream)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_cell(value: Any, kind: str) -> Any:
     if value is None:
         return ""
@@ -123,11 +140,10 @@ def _csv_cell(value: Any, kind: str) -> Any:
 
 def csv_lines(rows: Iterable[Sequence[Any]], columns: Sequence[Column]) -> Iterator[str]:
     """The BOM, the header line, then one line per row."""
-    writer = csv.writer(_Echo())
-    yield UTF8_BOM + writer.writerow([csv_safe(str(c.header)) for c in columns])
+    yield UTF8_BOM + csv_line(csv_safe(str(c.header)) for c in columns)
     kinds = [c.kind for c in columns]
     for row in rows:
-        yield writer.writerow([_csv_cell(v, k) for v, k in zip(row, kinds, strict=True)])
+        yield csv_line(_csv_cell(v, k) for v, k in zip(row, kinds, strict=True))
 
 
 def xlsx_write(

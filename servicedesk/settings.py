@@ -221,6 +221,14 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set that several fields share: each app names its own
     # (servicedesk.registry), read when the schema is generated.
     "ENUM_NAME_OVERRIDES": registry.enum_names_view(),
+    # Request and response components apart: required strings get `minLength: 1`, and
+    # read-only fields stay out of request bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers and headers, decided once (servicedesk/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "servicedesk.api.schema.error_responses_document",
+    ],
 }
 
 # --- Outbound messages ------------------------------------------------------------------

@@ -1,6 +1,17 @@
 import pytest
 
 
+def pytest_collection_modifyitems(config, items):
+    """The schemathesis run (`fuzz`, tests/fuzz/) takes minutes: it runs only when the
+    marker expression names it (`make fuzz`, `pytest -m fuzz`), never in the default run."""
+    if "fuzz" in (config.option.markexpr or ""):
+        return
+    kept = [item for item in items if item.get_closest_marker("fuzz") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests sign people in often; production's PBKDF2 would only make them slow."""

@@ -13,11 +13,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from servicedesk.api.fields import DateTimeField
 from servicedesk.presenters import person_name
 
 
 class EventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = DateTimeField()
     actor = serializers.IntegerField(source="actor_id", allow_null=True)
     actor_name = serializers.SerializerMethodField()
     kind = serializers.CharField()

@@ -1,7 +1,11 @@
-"""Serializer fields shared by the API."""
+"""Serializer fields shared by the API, and the base ModelSerializer that maps the models'
+fields to them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -9,7 +13,21 @@ from rest_framework import serializers
 from servicedesk.presenters import personal_data_for
 
 
-class AwareDateTimeField(serializers.DateTimeField):
+class DateTimeField(serializers.DateTimeField):
+    """An instant written as RFC 3339: Beijing time with its offset (`+08:00`), or UTC
+    (`Z`) where Beijing's offset then was no whole minute (local mean time, +08:05:43,
+    before 1901), which RFC 3339 cannot write."""
+
+    def to_representation(self, value):
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset % dt.timedelta(minutes=1):
+                value = value.astimezone(dt.UTC)
+                return value.replace(tzinfo=None).isoformat() + "Z"
+        return super().to_representation(value)
+
+
+class AwareDateTimeField(DateTimeField):
     """An ISO-8601 instant that must carry its offset (2026-11-23T09:00:00+08:00): a
     timestamp without one is ambiguous between systems and is refused, not guessed."""
 
@@ -37,3 +55,22 @@ class PersonalDataMixin:
         if "id_number" in data:
             data["id_number"] = shown.id_number(data["id_number"])
         return data
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The API's ModelSerializer: a model's date-time field is a kernel `DateTimeField`
+    (RFC 3339 out), and a read-only choice field whose model field may be blank says so
+    (its schema enum lists `""`, as the answers do)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # DRF drops `allow_blank` from a field made read-only by `read_only_fields`
+        blank_choice = "choices" in kwargs and kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank_choice and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs

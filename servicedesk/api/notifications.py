@@ -8,12 +8,13 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from servicedesk.api.fields import ModelSerializer
 from servicedesk.models import Notification
 from servicedesk.notification_selectors import notifications_of, unread_count
 from servicedesk.notification_services import notifications_mark_read
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "key", "at", "created_at", "title", "body", "url", "urgent",

@@ -42,6 +42,26 @@ def test_csv_safe_leaves_plain_text_alone(text):
     assert csv_safe(text) == text
 
 
+@pytest.mark.parametrize(("text", "safe"), [
+    ("x;=1+1", "x;'=1+1"),
+    ("x,+1", "x,'+1"),
+    ("x\t-1", "x\t'-1"),
+    ("x; @SUM(A1)", "x; '@SUM(A1)"),
+    ("第一行\n=HYPERLINK(1)", "第一行\n'=HYPERLINK(1)"),
+])
+def test_csv_safe_neutralises_a_formula_starter_after_any_separator(text, safe):
+    assert csv_safe(text) == safe
+
+
+@pytest.mark.parametrize("text", ["x;=1+1", "a,b", "a\tb", 'say "hi"', "two\nlines"])
+def test_a_csv_cell_holding_a_separator_is_quoted_as_one_cell(text):
+    line = "".join(csv_lines([[text]], COLUMNS[:1])).split("\r\n", 1)[1]
+    assert line.startswith('"')
+    for delimiter in (",", ";", "\t"):
+        (row,) = csv.reader(io.StringIO(line), delimiter=delimiter)
+        assert row == [csv_safe(text)]  # one cell, whichever separator the reader uses
+
+
 def test_aware_times_become_naive_beijing_time():
     assert to_export_time(UTC_MORNING) == NAIVE_BEIJING_MORNING
     assert to_export_time(None) is None

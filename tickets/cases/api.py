@@ -10,7 +10,7 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,6 +18,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
+from servicedesk.api.fields import DateTimeField, ModelSerializer
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
 from tickets.cases.models import Case, CaseCategory, SlaState
@@ -40,7 +42,7 @@ from tickets.sla.services import case_sla_view
 CASE_EVENT_ALIASES = {"from_value": "data.from", "to_value": "data.to"}
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     """A case as the list shows it. On write: `version` is the version the client read
     (needed to edit), `reason` explains a grade change."""
 
@@ -114,12 +116,12 @@ class CaseTimerSerializer(serializers.Serializer):
     kind = serializers.CharField(source="timer.kind")
     state = serializers.CharField(source="timer.state")
     calendar = serializers.CharField(source="timer.calendar.name")
-    started_at = serializers.DateTimeField(source="timer.started_at")
-    due_at = serializers.DateTimeField(source="timer.due_at", allow_null=True)
-    warn_at = serializers.DateTimeField(source="timer.warn_at", allow_null=True)
-    stopped_at = serializers.DateTimeField(source="timer.stopped_at", allow_null=True)
-    warned_at = serializers.DateTimeField(source="timer.warned_at", allow_null=True)
-    breached_at = serializers.DateTimeField(source="timer.breached_at", allow_null=True)
+    started_at = DateTimeField(source="timer.started_at")
+    due_at = DateTimeField(source="timer.due_at", allow_null=True)
+    warn_at = DateTimeField(source="timer.warn_at", allow_null=True)
+    stopped_at = DateTimeField(source="timer.stopped_at", allow_null=True)
+    warned_at = DateTimeField(source="timer.warned_at", allow_null=True)
+    breached_at = DateTimeField(source="timer.breached_at", allow_null=True)
     target_seconds = serializers.SerializerMethodField()
     elapsed_seconds = serializers.SerializerMethodField()
     late = serializers.BooleanField()
@@ -164,7 +166,7 @@ class CaseTransitionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Case.Kind.choices)
     category = django_filters.NumberFilter(field_name="category_id")
@@ -172,12 +174,12 @@ class CaseFilter(django_filters.FilterSet):
     team = django_filters.NumberFilter(field_name="team_id")
     department = django_filters.NumberFilter(field_name="department_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = InstantFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
     grade = django_filters.ChoiceFilter(choices=Case.Grade.choices)
     sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices[1:])
-    due_before = django_filters.IsoDateTimeFilter(field_name="sla_due_at", lookup_expr="lt")
+    due_before = InstantFilter(field_name="sla_due_at", lookup_expr="lt")
 
     class Meta:
         model = Case
@@ -251,6 +253,7 @@ class CaseViewSet(
             return CaseDetailSerializer
         return CaseSerializer
 
+    @extend_schema(request=CaseTransitionSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Move the case to `to_status` (`reason` is needed to reopen a closed case);
@@ -267,6 +270,7 @@ class CaseViewSet(
         )
         return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=CaseFeedbackSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         """Record what the customer was told (the complaint's feedback step); meets the

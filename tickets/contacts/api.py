@@ -7,7 +7,8 @@ from __future__ import annotations
 import django_filters
 from rest_framework import mixins, permissions, serializers, viewsets
 
-from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.fields import AwareDateTimeField, ModelSerializer
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.api.permissions import WriteNeedsPermission
 from tickets.cases.models import Case, CaseCategory
@@ -22,7 +23,7 @@ from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CONTACTS
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(),
         required=False, allow_null=True,
@@ -57,9 +58,9 @@ class ContactSerializer(serializers.ModelSerializer):
         return contact_log(agent=self.context["request"].user, **validated_data)
 
 
-class ContactFilter(django_filters.FilterSet):
-    queued_after = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="gte")
-    queued_before = django_filters.IsoDateTimeFilter(field_name="queued_at", lookup_expr="lt")
+class ContactFilter(FilterSet):
+    queued_after = InstantFilter(field_name="queued_at", lookup_expr="gte")
+    queued_before = InstantFilter(field_name="queued_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
 
     class Meta:

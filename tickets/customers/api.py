@@ -4,9 +4,10 @@ without the personal-data permission; creation goes through `customer_create`.""
 from __future__ import annotations
 
 import django_filters
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 
-from servicedesk.api.fields import PersonalDataMixin
+from servicedesk.api.fields import ModelSerializer, PersonalDataMixin
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.customers.models import Customer
@@ -16,7 +17,7 @@ from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CUSTOMERS
 
 
-class CustomerSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class CustomerSerializer(PersonalDataMixin, ModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name", "phone", "id_number", "company", "notes",
@@ -33,10 +34,10 @@ class CustomerSerializer(PersonalDataMixin, serializers.ModelSerializer):
                                **validated_data)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(FilterSet):
     phone = django_filters.CharFilter(method=phone_filter("phone"), label="phone")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:

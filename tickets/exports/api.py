@@ -47,6 +47,7 @@ class ExportActionMixin:
         return super().perform_content_negotiation(request, force=force)
 
     @extend_schema(
+        filters=True,  # the list's filters: the same FilterSet decides the rows
         parameters=[
             OpenApiParameter(
                 "format", OpenApiTypes.STR, enum=ExportLog.Format.values, required=False,

@@ -42,11 +42,15 @@ def export_download(request: AuthenticatedHttpRequest, dataset: str) -> HttpResp
     fmt = request.GET.get("format") or ExportLog.Format.CSV
     if fmt not in ExportLog.Format.values:
         return HttpResponseBadRequest("format: csv or xlsx")
-    queryset, _ = filterset_apply(
+    queryset, filterset = filterset_apply(
         _FILTERS[chosen.name], request, chosen.visible_to(user=request.user)
     )
-    if queryset is None:
-        return HttpResponseBadRequest("invalid filter")
+    if queryset is None:  # before the file starts: a 400 naming each refused parameter
+        return HttpResponseBadRequest(
+            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+            or "invalid filter",
+            content_type="text/plain; charset=utf-8",
+        )
     return tickets_export(
         dataset=chosen, queryset=queryset, user=request.user, fmt=fmt,
         channel=ExportLog.Channel.PAGE, filters=export_filters(request.GET),

@@ -16,7 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import AwareDateTimeField, PersonalDataMixin
+from servicedesk.api.fields import AwareDateTimeField, ModelSerializer, PersonalDataMixin
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.registrations.models import CustomerRegistration, RegistrationEvent
@@ -37,7 +38,7 @@ from tickets.registrations.services import (
 )
 
 
-class RegistrationSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class RegistrationSerializer(PersonalDataMixin, ModelSerializer):
     expected_visit_at = AwareDateTimeField()
     state = serializers.SerializerMethodField()
 
@@ -113,10 +114,10 @@ class RegistrationPermission(permissions.BasePermission):
         return True
 
 
-class RegistrationFilter(django_filters.FilterSet):
+class RegistrationFilter(FilterSet):
     phone = django_filters.CharFilter(method=phone_filter("phone"))
-    filed_after = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
-    filed_before = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+    filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
 
     class Meta:
         model = CustomerRegistration

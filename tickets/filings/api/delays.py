@@ -15,6 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
+from servicedesk.api.fields import DateTimeField, ModelSerializer
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.customers.filters import phone_filter
 from tickets.customers.selectors import customers_visible_to
@@ -38,14 +40,14 @@ from tickets.filings.services import (
 
 
 class NoticeAttemptSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = DateTimeField()
     channel = serializers.CharField()
     reference = serializers.CharField()
     sent = serializers.BooleanField()
     error = serializers.CharField()
 
 
-class DelayNoticeSerializer(serializers.ModelSerializer):
+class DelayNoticeSerializer(ModelSerializer):
     attempts = NoticeAttemptSerializer(many=True, read_only=True)
 
     class Meta:
@@ -60,7 +62,7 @@ def _notice(filing) -> DelayNotice | None:
         return None
 
 
-class DelayFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer):
+class DelayFilingSerializer(CustomerFieldsMixin, ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=customers_visible_to(user=None))
     is_overdue = serializers.SerializerMethodField()
     notice_status = serializers.SerializerMethodField()
@@ -130,13 +132,13 @@ class CompensateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DelayFilter(django_filters.FilterSet):
+class DelayFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DelayFiling.Status.choices)
     reason = django_filters.MultipleChoiceFilter(choices=DelayFiling.Reason.choices)
     department = django_filters.NumberFilter(field_name="department_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
-    filed_after = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
-    filed_before = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+    filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
     new_date_from = django_filters.DateFilter(field_name="new_promised_date",
                                               lookup_expr="gte")
     new_date_to = django_filters.DateFilter(field_name="new_promised_date", lookup_expr="lte")

@@ -16,7 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import AwareDateTimeField
+from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSerializer
+from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.cases.models import CaseCategory
 from tickets.customers.filters import phone_filter
@@ -41,7 +42,7 @@ from tickets.filings.services import (
 FEEDBACK_EVENT_ALIASES = {"from_status": "data.from", "to_status": "data.to", "note": "reason"}
 
 
-class FeedbackFilingSerializer(CustomerFieldsMixin, serializers.ModelSerializer):
+class FeedbackFilingSerializer(CustomerFieldsMixin, ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=customers_visible_to(user=None))
     category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.all())
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -97,8 +98,8 @@ class CategoryCountSerializer(serializers.Serializer):
 
 
 class FeedbackStatisticsSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = DateTimeField()
+    end = DateTimeField()
     total = serializers.IntegerField()
     by_kind = serializers.DictField(child=serializers.IntegerField())
     by_status = serializers.DictField(child=serializers.IntegerField())
@@ -117,15 +118,15 @@ class StatisticsQuerySerializer(serializers.Serializer):
         return {"start": start, "end": end}
 
 
-class FeedbackFilter(django_filters.FilterSet):
+class FeedbackFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=FeedbackFiling.Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=FeedbackFiling.Kind.choices)
     category = django_filters.NumberFilter(field_name="category_id")
     department = django_filters.NumberFilter(field_name="department_id")
     handler = django_filters.NumberFilter(field_name="handler_id")
     customer = django_filters.NumberFilter(field_name="customer_id")
-    filed_after = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="gte")
-    filed_before = django_filters.IsoDateTimeFilter(field_name="filed_at", lookup_expr="lt")
+    filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
+    filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
 
     class Meta:
