@@ -18,6 +18,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
+from servicedesk.api.fields import AwareDateTimeField
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
 from tickets.cases.models import Case, CaseCategory, SlaState
@@ -58,6 +59,7 @@ class CaseSerializer(serializers.ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False
     )
+    promised_callback_at = AwareDateTimeField(required=False, allow_null=True)
     version = serializers.IntegerField(min_value=1, required=False)
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
@@ -76,7 +78,6 @@ class CaseSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "description": {"required": False},
             "grade": {"required": False},
-            "promised_callback_at": {"required": False},
         }
 
     def get_fields(self):
