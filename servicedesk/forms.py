@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.calendars import calendar_add, parse_duration
 from servicedesk.models import BusinessCalendar
-from servicedesk.worktime import NoWorkingTime
+from servicedesk.worktime import MAX_YEAR, MIN_YEAR, NoWorkingTime
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,17 @@ class DeadlineForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "8h · 90m · 1h30m"}),
     )
+
+    def clean_start(self):
+        """A start the calendar engine can count from (its years, with a year to spare at
+        either end for the duration), not year 1 or 9999."""
+        start = self.cleaned_data["start"]
+        if not MIN_YEAR < timezone.localtime(start).year < MAX_YEAR:
+            raise forms.ValidationError(
+                _("Give a start between the years %(first)d and %(last)d.")
+                % {"first": MIN_YEAR + 1, "last": MAX_YEAR - 1}
+            )
+        return start
 
     def clean_duration(self):
         try:

@@ -35,6 +35,11 @@ def test_deadline_skips_labour_day_in_beijing_time(planner_client):
         ({"calendar": "24x7", "start": "2026-04-31T17:00", "duration": "2h"}, "开始时间", "有效"),
         ({"calendar": "24x7", "start": "2026-04-30T17:00", "duration": "2x"}, "工作时长",
          "无法识别的时长"),
+        # issue 10 item 2: years the engine does not count were a 500
+        ({"calendar": "work_0900_1800_cn", "start": "0001-01-01T00:00", "duration": "8h"},
+         "开始时间", "1901"),
+        ({"calendar": "work_0900_1800_cn", "start": "9999-12-31T23:00", "duration": "8h"},
+         "开始时间", "2199"),
     ],
 )
 def test_bad_input_gets_a_chinese_field_error(planner_client, data, field_label, message):

@@ -18,7 +18,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import DateTimeField, ModelSerializer
+from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSerializer
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
@@ -60,6 +60,7 @@ class CaseSerializer(ModelSerializer):
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False
     )
+    promised_callback_at = AwareDateTimeField(required=False, allow_null=True)
     version = serializers.IntegerField(min_value=1, required=False)
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
@@ -78,7 +79,6 @@ class CaseSerializer(ModelSerializer):
         extra_kwargs = {
             "description": {"required": False},
             "grade": {"required": False},
-            "promised_callback_at": {"required": False},
         }
 
     def get_fields(self):

@@ -22,6 +22,12 @@ from servicedesk.models.events import change_data
 from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import step_take
 from servicedesk.types import User
+from servicedesk.validation import (
+    LINE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    appointment_clean,
+    text_clean,
+)
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
 from tickets.customers.models import Customer
 from tickets.sla.models import TimerKind
@@ -115,15 +121,18 @@ def case_open(
     """Open a case for a customer. Whoever opens it is its first-contact owner (首问), and
     it belongs to the opener's department unless another one is given."""
     now = now or timezone.now()
-    subject = (subject or "").strip()
     errors = FieldErrors()
+    subject = text_clean(errors, "subject", subject, max_length=LINE_MAX_LENGTH,
+                         single_line=True, required=_("Enter a subject."))
+    description = text_clean(errors, "description", description)
+    if promised_callback_at is not None:
+        promised_callback_at = appointment_clean(
+            errors, "promised_callback_at", promised_callback_at, now=now)
     if kind not in Case.Kind.values:
         errors.add("kind", _("Choose the kind of case."))
     else:
         _check_category(errors, kind=kind, category=category)
         _check_grade(errors, kind=kind, grade=grade)
-    if not subject:
-        errors.add("subject", _("Enter a subject."))
     if department is None:
         profile = staff_profile_of(by)
         department = profile.department if profile is not None else None
@@ -139,7 +148,7 @@ def case_open(
         category=category,
         customer=customer,
         subject=subject,
-        description=(description or "").strip(),
+        description=description,
         status=Status.NEW,
         grade=grade,
         assignee=assignee,
@@ -212,8 +221,10 @@ def case_transition(
 ) -> Case:
     """Move a case along its lifecycle. Reopening a closed case needs a reason."""
     now = now or timezone.now()
-    reason = (reason or "").strip()
     current = _current(case=case, expected_version=expected_version)
+    errors = FieldErrors()
+    reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH)
+    errors.raise_if_any()
     from_status = current.status
     if to_status not in CASE_TRANSITIONS.get(from_status, ()):
         raise ValidationError(
@@ -275,10 +286,11 @@ def case_feedback_record(
     """The customer was told how their case stands (the complaint's feedback step): on the
     timeline, and the feedback clock is met."""
     now = now or timezone.now()
-    note = (note or "").strip()
     current = _current(case=case, expected_version=expected_version)
-    if not note:
-        raise ValidationError({"note": [_("Write down what the customer was told.")]})
+    errors = FieldErrors()
+    note = text_clean(errors, "note", note, max_length=NOTE_MAX_LENGTH,
+                      required=_("Write down what the customer was told."))
+    errors.raise_if_any()
     if current.status not in Case.OPEN_STATUSES:
         raise ValidationError({"note": [_("The case is no longer open.")]})
     _step(case=case, expected_version=expected_version, now=now, events=[
@@ -306,17 +318,22 @@ def case_update(
     if unknown:
         raise TypeError(f"case_update() cannot change {sorted(unknown)}")
     now = now or timezone.now()
-    reason = (reason or "").strip()
     current = _current(case=case, expected_version=expected_version)
 
     cleaned = dict(fields)
     errors = FieldErrors()
+    reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH)
     if "subject" in cleaned:
-        cleaned["subject"] = (cleaned["subject"] or "").strip()
-        if not cleaned["subject"]:
-            errors.add("subject", _("Enter a subject."))
+        cleaned["subject"] = text_clean(
+            errors, "subject", cleaned["subject"], max_length=LINE_MAX_LENGTH,
+            single_line=True, required=_("Enter a subject."))
     if "description" in cleaned:
-        cleaned["description"] = (cleaned["description"] or "").strip()
+        cleaned["description"] = text_clean(errors, "description", cleaned["description"])
+    if cleaned.get("promised_callback_at") is not None and (
+        cleaned["promised_callback_at"] != current.promised_callback_at
+    ):  # a new promise; one made earlier is not judged again
+        appointment_clean(errors, "promised_callback_at", cleaned["promised_callback_at"],
+                          now=now)
     if "category" in cleaned:
         _check_category(errors, kind=current.kind, category=cleaned["category"])
     if "grade" in cleaned:

@@ -15,23 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.errors import FieldErrors
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import User
+from servicedesk.validation import event_time_clean, text_clean
 from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
 
-# How far in the future an end time may lie (clock skew between the phone system and us).
-FUTURE_TOLERANCE = dt.timedelta(minutes=1)
 CONTACT_LOGGED = "contact_logged"
-
-
-def _aware(errors: FieldErrors, field: str, value: dt.datetime | None) -> dt.datetime | None:
-    """`value` if it is usable for comparisons (given and timezone-aware), else None."""
-    if value is None:
-        return None
-    if timezone.is_naive(value):
-        errors.add(field, _("Give the time with its time zone."))
-        return None
-    return value
 
 
 def _check_case_customer(errors: FieldErrors, *, case: Case, customer_id: int | None) -> None:
@@ -85,21 +74,18 @@ def contact_log(
     if department_id is None:
         errors.add("agent", _("Only staff with a department can log contacts."))
 
-    # each is None unless given and usable for comparisons
-    queued = _aware(errors, "queued_at", queued_at)
-    if queued_at is None:
-        errors.add("queued_at", _("Give the time the contact came in."))
-    answered_ = _aware(errors, "answered_at", answered_at)
-    ended = _aware(errors, "ended_at", ended_at)
+    # each is None unless given and plausible (aware, not in the future, not years old)
+    queued = event_time_clean(errors, "queued_at", queued_at, now=now,
+                              required=_("Give the time the contact came in."))
+    answered_ = event_time_clean(errors, "answered_at", answered_at, now=now)
+    ended = event_time_clean(errors, "ended_at", ended_at, now=now)
     if queued and answered_ and answered_ < queued:
         errors.add("answered_at", _("A contact cannot be answered before it came in."))
     if queued and ended and ended < queued:
         errors.add("ended_at", _("A contact cannot end before it came in."))
     elif answered_ and ended and ended < answered_:
         errors.add("ended_at", _("A contact cannot end before it was answered."))
-    for field, value in (("queued_at", queued), ("answered_at", answered_), ("ended_at", ended)):
-        if value is not None and value > now + FUTURE_TOLERANCE:
-            errors.add(field, _("This time lies in the future."))
+    summary = text_clean(errors, "summary", summary)
 
     if case is not None:
         _check_case_customer(
@@ -125,7 +111,7 @@ def contact_log(
         ),
         transferred=bool(transferred),
         category=category,
-        summary=(summary or "").strip(),
+        summary=summary,
     )
     if case is not None:
         _case_event_for(contact=contact, case=case, by=agent, now=now)

@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.presenters import can_see_personal_data, mask_id_number, mask_phone, phone_for
 from tickets.customers.models import Customer
-from tickets.customers.services import customer_create, customer_update
+from tickets.customers.services import (
+    customer_create,
+    customer_update,
+    customer_values_clean,
+)
 from tickets.customers.validators import id_number_normalize, phone_normalize
 
 
@@ -24,6 +28,14 @@ class CustomerAdminForm(forms.ModelForm):
 
     def clean_id_number(self) -> str:
         return id_number_normalize(self.cleaned_data.get("id_number", ""))
+
+    def clean(self) -> dict:
+        """The services' own rules (visible name, text caps and cleaning, a unique ID
+        number) as field errors, instead of a refusal only when saving."""
+        cleaned = super().clean() or {}
+        values = {field: cleaned[field] for field in self.fields if field in cleaned}
+        cleaned.update(customer_values_clean(values=values, exclude_pk=self.instance.pk))
+        return cleaned
 
 
 @admin.register(Customer)

@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.counters import counter_next
+from servicedesk.errors import FieldErrors
 from servicedesk.types import User
+from servicedesk.validation import LINE_MAX_LENGTH, name_clean, text_clean
 from tickets.customers.models import Customer, CustomerCodeCounter
 from tickets.customers.validators import id_number_normalize, phone_normalize
 
@@ -27,19 +29,20 @@ def customer_code_allocate(*, now: dt.datetime | None = None) -> str:
     return f"C{month}{counter_next(model=CustomerCodeCounter, month=month):03d}"
 
 
-def _customer_clean(
+def customer_values_clean(
     *, values: dict[str, str], exclude_pk: int | None = None
 ) -> dict[str, str]:
     """Normalised values, or a ValidationError listing every field that is wrong."""
     cleaned = dict(values)
-    errors: dict[str, list] = {}
+    errors = FieldErrors()
     if "name" in cleaned:
-        cleaned["name"] = (cleaned["name"] or "").strip()
-        if not cleaned["name"]:
-            errors["name"] = [_("Enter the customer's name.")]
-    for field in ("company", "notes"):
-        if field in cleaned:
-            cleaned[field] = (cleaned[field] or "").strip()
+        cleaned["name"] = name_clean(errors, "name", cleaned["name"],
+                                     required=_("Enter the customer's name."))
+    if "company" in cleaned:
+        cleaned["company"] = text_clean(errors, "company", cleaned["company"],
+                                        max_length=LINE_MAX_LENGTH, single_line=True)
+    if "notes" in cleaned:
+        cleaned["notes"] = text_clean(errors, "notes", cleaned["notes"])
     for field, normalize in (("phone", phone_normalize), ("id_number", id_number_normalize)):
         if field in cleaned:
             try:
@@ -51,11 +54,9 @@ def _customer_clean(
         if exclude_pk is not None:
             others = others.exclude(pk=exclude_pk)
         if other := others.values_list("code", flat=True).first():
-            errors["id_number"] = [
-                _("Customer %(code)s has this ID number already.") % {"code": other}
-            ]
-    if errors:
-        raise ValidationError(errors)
+            errors.add("id_number", _("Customer %(code)s has this ID number already.")
+                       % {"code": other})
+    errors.raise_if_any()
     return cleaned
 
 
@@ -76,7 +77,7 @@ def customer_create(
 ) -> Customer:
     """Register a customer with the next code of the month. Nothing is written when a
     field is wrong: the ValidationError maps each wrong field to its messages."""
-    cleaned = _customer_clean(
+    cleaned = customer_values_clean(
         values={
             "name": name,
             "phone": phone,
@@ -106,7 +107,7 @@ def customer_update(*, customer: Customer, by: User, **fields: str) -> Customer:
     unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"customer_update() cannot change {sorted(unknown)}")
-    cleaned = _customer_clean(values=fields, exclude_pk=customer.pk)
+    cleaned = customer_values_clean(values=fields, exclude_pk=customer.pk)
     changed = [field for field, value in cleaned.items() if getattr(customer, field) != value]
     if not changed:
         return customer

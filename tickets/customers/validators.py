@@ -10,7 +10,10 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from servicedesk.validation import BIRTH_DATE_EARLIEST, birth_date_is_plausible
 
 # re.ASCII everywhere: \d must not accept digits of other scripts that NFKC keeps.
 # Mainland mobile numbers, with an optional country code (+86 / 86 / 0086).
@@ -69,9 +72,10 @@ def id_number_check_char(first17: str) -> str:
     return _ID_CHECK_CHARS[total % 11]
 
 
-def id_number_normalize(value: object) -> str:
+def id_number_normalize(value: object, *, today: dt.date | None = None) -> str:
     """The stored form of an 18-character resident ID number (upper-case X), or "" when
-    none was given. Checks the shape, the birth date and the check character."""
+    none was given. Checks the shape, the birth date (a real date from 1900-01-01 to
+    `today`, Beijing time by default) and the check character."""
     text = re.sub(r"\s", "", _plain(value)).upper()
     if not text:
         return ""
@@ -81,12 +85,18 @@ def id_number_normalize(value: object) -> str:
             code="invalid_id_shape",
         )
     try:
-        dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+        birth_date = dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         raise ValidationError(
             _("The birth date in this ID number is not a real date."),
             code="invalid_id_birth_date",
         ) from None
+    if not birth_date_is_plausible(birth_date, today=today or timezone.localdate()):
+        raise ValidationError(
+            _("The birth date in this ID number must lie between %(earliest)s and today.")
+            % {"earliest": BIRTH_DATE_EARLIEST.isoformat()},
+            code="implausible_id_birth_date",
+        )
     if id_number_check_char(text[:17]) != text[17]:
         raise ValidationError(
             _("This ID number's check character is wrong; please check the number."),

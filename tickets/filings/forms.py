@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.validation import TEXT_MAX_LENGTH
 from tickets.cases.models import CaseCategory
 from tickets.customers.models import Customer
 from tickets.filings.models import DelayFiling, FeedbackFiling
@@ -48,7 +49,8 @@ class FeedbackFilingForm(forms.Form):
     customer = CustomerCodeField()
     kind = forms.ChoiceField(label=_("Kind"), choices=FeedbackFiling.Kind.choices)
     category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(label=_("Description"), max_length=TEXT_MAX_LENGTH,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class FeedbackHandOverForm(forms.Form):
@@ -75,7 +77,8 @@ class DelayFilingForm(forms.Form):
     new_promised_date = forms.DateField(label=_("New promised date"), **_DATE)
     reason = forms.ChoiceField(label=_("Reason"), choices=DelayFiling.Reason.choices)
     reason_detail = forms.CharField(
-        label=_("Reason detail"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason detail"), max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

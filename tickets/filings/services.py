@@ -35,6 +35,13 @@ from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
 from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import state_locked, step_take
 from servicedesk.types import StrOrPromise, User
+from servicedesk.validation import (
+    LINE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    business_date_clean,
+    text_clean,
+)
 from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.cases.services import case_open
 from tickets.customers.models import Customer
@@ -65,6 +72,7 @@ FEEDBACK_CASE_KIND = {
 # A notice claimed this long ago without an outcome (the sender died) may be claimed again.
 NOTICE_CLAIM_STALE_AFTER = dt.timedelta(minutes=15)
 MAX_COMPENSATION = Decimal("99999999.99")
+ORDER_REFERENCE_MAX_LENGTH = 64  # the model's column
 
 
 def _department_of(by: User, errors: FieldErrors) -> Department | None:
@@ -76,11 +84,23 @@ def _department_of(by: User, errors: FieldErrors) -> Department | None:
 
 
 def _required_text(
-    errors: FieldErrors, field: str, value: str, message: StrOrPromise
+    errors: FieldErrors, field: str, value: str, message: StrOrPromise, *,
+    max_length: int = TEXT_MAX_LENGTH, single_line: bool = False,
 ) -> str:
-    value = (value or "").strip()
-    if not value:
-        errors.add(field, message)
+    return text_clean(errors, field, value, max_length=max_length, single_line=single_line,
+                      required=message)
+
+
+def _note(errors: FieldErrors, field: str, value: str, message: StrOrPromise | None = None
+          ) -> str:
+    """A step's note or reason: at most `NOTE_MAX_LENGTH`, required when `message` says so."""
+    return text_clean(errors, field, value, max_length=NOTE_MAX_LENGTH, required=message)
+
+
+def _note_or_refuse(field: str, value: str, message: StrOrPromise | None = None) -> str:
+    errors = FieldErrors()
+    value = _note(errors, field, value, message)
+    errors.raise_if_any()
     return value
 
 
@@ -122,7 +142,7 @@ def feedback_file(
         customer=customer,
         kind=case_kind,
         category=category,
-        subject=f"{label}: {first_line}"[:200],
+        subject=f"{label}: {first_line}"[:LINE_MAX_LENGTH],
         description=description,
         by=by,
         department=department,
@@ -179,13 +199,14 @@ def feedback_hand_over(
     now = now or timezone.now()
     if handler is None or staff_profile_of(handler) is None:
         raise ValidationError({"handler": [_("Choose a staff member as the handler.")]})
+    note = _note_or_refuse("note", note)
     return _feedback_step(
         filing=filing, by=by, kind=FeedbackEvent.Kind.HANDED_OVER,
         allowed_from=(FeedbackStatus.FILED, FeedbackStatus.HANDED_OVER,
                       FeedbackStatus.FOLLOWED_UP),
         to_status=FeedbackStatus.HANDED_OVER,
         refused=_("A closed filing cannot be handed over."),
-        note=(note or "").strip(), now=now, handler=handler,
+        note=note, now=now, handler=handler,
     )
 
 
@@ -195,9 +216,7 @@ def feedback_follow_up(
 ) -> FeedbackFiling:
     """Record what was done or told to the customer; a filing can be followed up often."""
     now = now or timezone.now()
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": [_("Write down the follow-up.")]})
+    note = _note_or_refuse("note", note, _("Write down the follow-up."))
     return _feedback_step(
         filing=filing, by=by, kind=FeedbackEvent.Kind.FOLLOWED_UP,
         allowed_from=(FeedbackStatus.HANDED_OVER, FeedbackStatus.FOLLOWED_UP),
@@ -213,9 +232,7 @@ def feedback_close(
 ) -> FeedbackFiling:
     """Close a followed-up filing with its outcome. The linked case keeps its own life."""
     now = now or timezone.now()
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": [_("Write down the outcome.")]})
+    note = _note_or_refuse("note", note, _("Write down the outcome."))
     return _feedback_step(
         filing=filing, by=by, kind=FeedbackEvent.Kind.CLOSED,
         allowed_from=(FeedbackStatus.FOLLOWED_UP,),
@@ -245,10 +262,12 @@ def delay_file(
     today = timezone.localdate(now)
     errors = FieldErrors()
     order_reference = _required_text(
-        errors, "order_reference", order_reference, _("Enter the order reference.")
+        errors, "order_reference", order_reference, _("Enter the order reference."),
+        max_length=ORDER_REFERENCE_MAX_LENGTH, single_line=True,
     )
-    if original_ship_date is None:
-        errors.add("original_ship_date", _("Enter the original ship date."))
+    original_ship_date = business_date_clean(
+        errors, "original_ship_date", original_ship_date, today=today,
+        required=_("Enter the original ship date."))
     if new_promised_date is None:
         errors.add("new_promised_date", _("Enter the new promised date."))
     elif original_ship_date is not None and new_promised_date <= original_ship_date:
@@ -256,6 +275,8 @@ def delay_file(
              _("The new promised date must come after the original ship date."))
     elif new_promised_date < today:
         errors.add("new_promised_date", _("The new promised date lies in the past."))
+    else:
+        business_date_clean(errors, "new_promised_date", new_promised_date, today=today)
     if reason not in DelayFiling.Reason.values:
         errors.add("reason", _("Choose production, stock, transport or force majeure."))
     reason_detail = _required_text(
@@ -292,10 +313,8 @@ def _delay_step(
 
 
 def _decision(*, approve: bool, reason: str) -> str:
-    reason = (reason or "").strip()
-    if not approve and not reason:
-        raise ValidationError({"reason": [_("Give the reason for the rejection.")]})
-    return reason
+    return _note_or_refuse(
+        "reason", reason, None if approve else _("Give the reason for the rejection."))
 
 
 @transaction.atomic
@@ -451,10 +470,11 @@ def delay_deliver(
         raise ValidationError({"delivered_on": [_("The delivery date lies in the future.")]})
     if delivered_on < timezone.localdate(filing.filed_at):
         raise ValidationError({"delivered_on": [_("The delivery date lies before the filing.")]})
+    note = _note_or_refuse("note", note)
     return _delay_step(
         filing=filing, allowed_from=UNDELIVERED,
         refused=_("Only an approved delay that is not delivered can be delivered."),
-        kind=DelayEvent.Kind.DELIVERED, by=by, now=now, reason=(note or "").strip(),
+        kind=DelayEvent.Kind.DELIVERED, by=by, now=now, reason=note,
         data={"delivered_on": delivered_on.isoformat()},
         status=DelayStatus.DELIVERED, delivered_on=delivered_on)
 
@@ -493,9 +513,9 @@ def delay_compensate(
         errors.add("amount", _("The amount must be above zero."))
     elif money != money.quantize(Decimal("0.01")):
         errors.add("amount", _("The amount has at most two decimal places (fen)."))
+    note = _note(errors, "note", note)
     errors.raise_if_any()
     money = money.quantize(Decimal("0.01"))
-    note = (note or "").strip()
     def refusal(current_kind: str | None) -> StepRefused:
         if current_kind:
             return StepRefused(_("A compensation is recorded already."), field="kind",

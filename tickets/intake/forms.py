@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.validation import TEXT_MAX_LENGTH
 from tickets.cases.models import CaseCategory
 from tickets.contacts.models import Contact
 
@@ -32,7 +33,8 @@ class CustomerForm(forms.Form):
     id_number = forms.CharField(label=_("Resident ID number"), max_length=30, required=False)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), required=False, max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -56,7 +58,8 @@ class IntakeForm(forms.Form):
     category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     promised_callback_at = forms.DateTimeField(
         label=_("Promised call-back"),

@@ -22,6 +22,7 @@ from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import step_take
 from servicedesk.types import StrOrPromise, User
+from servicedesk.validation import NOTE_MAX_LENGTH, appointment_clean, name_clean, text_clean
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
 from tickets.customers.validators import id_number_normalize, phone_normalize
@@ -119,9 +120,8 @@ def _registration_clean(
     rules: RegistrationSettings,
 ) -> dict:
     errors = FieldErrors()
-    cleaned: dict = {"name": (name or "").strip()}
-    if not cleaned["name"]:
-        errors.add("name", _("Enter the customer's name."))
+    cleaned: dict = {"name": name_clean(errors, "name", name,
+                                        required=_("Enter the customer's name."))}
     try:
         cleaned["phone"] = phone_normalize(phone)
     except ValidationError as error:
@@ -144,7 +144,7 @@ def _registration_clean(
         errors.add("expected_visit_at", _("Give the time with its time zone."))
     elif expected_visit_at <= now:
         errors.add("expected_visit_at", _("The expected visit lies in the past."))
-    else:
+    elif appointment_clean(errors, "expected_visit_at", expected_visit_at, now=now):
         local_now = timezone.localtime(now)
         visit_date = timezone.localtime(expected_visit_at).date()
         # Event-day filings close at the cutoff: at 09:00:00 sharp the filing is refused.
@@ -265,11 +265,13 @@ def registration_reject(
     """The general manager turns a relative filing down, optionally saying why (kept on the
     history row); the person is free to file again."""
     now = now or timezone.now()
-    reason = (reason or "").strip()
     if not registration_may_decide(user=by):
         raise ValidationError(
             {"approved_by": [_("Only the general manager approves relative filings.")]}
         )
+    errors = FieldErrors()
+    reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH)
+    errors.raise_if_any()
     return _step(
         registration=registration, expect={"status": Status.PENDING_APPROVAL},
         values={"status": Status.REJECTED, "approved_by": by, "approved_at": now},
@@ -309,9 +311,10 @@ def registration_dispute(
         raise ValidationError(
             {"disputed_by": [_("Only staff who file registrations can raise a dispute.")]}
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("Give the reason for the dispute.")]})
+    errors = FieldErrors()
+    reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH,
+                        required=_("Give the reason for the dispute."))
+    errors.raise_if_any()
     rules = RegistrationSettings.load()
     registration.refresh_from_db()
     if registration.status != Status.CONVERTED:

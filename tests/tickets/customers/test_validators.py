@@ -114,10 +114,50 @@ def test_the_birth_date_of_a_leap_day_is_real_only_in_leap_years():
         id_number_normalize(not_leap + id_number_check_char(not_leap))
 
 
+def _id_number(born: dt.date) -> str:
+    first17 = f"110105{born:%Y%m%d}001"
+    return first17 + id_number_check_char(first17)
+
+
+@pytest.mark.parametrize(
+    ("born", "accepted"),
+    [
+        (dt.date(1899, 12, 31), False),
+        (dt.date(1900, 1, 1), True),
+        (dt.date(1949, 12, 31), True),
+        (dt.date(2026, 6, 30), True),  # `today` below: 2026-06-30
+        (dt.date(2026, 7, 1), False),
+        (dt.date(9999, 12, 31), False),
+        (dt.date(1000, 1, 1), False),
+    ],
+)
+def test_an_id_number_birth_date_lies_between_1900_and_today(born, accepted):
+    number = _id_number(born)
+    if accepted:
+        assert id_number_normalize(number, today=dt.date(2026, 6, 30)) == number
+    else:
+        with pytest.raises(ValidationError) as error:
+            id_number_normalize(number, today=dt.date(2026, 6, 30))
+        assert error.value.code == "implausible_id_birth_date"
+        assert "1900-01-01" in error.value.messages[0]
+
+
+@given(born=st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)),
+       today=st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_the_birth_date_boundary_is_exact(born, today):
+    number = _id_number(born)
+    if dt.date(1900, 1, 1) <= born <= today:
+        assert id_number_normalize(number, today=today) == number
+    else:
+        with pytest.raises(ValidationError):
+            id_number_normalize(number, today=today)
+
+
 _id_first17 = st.builds(
     lambda region, born, order: f"{region:06d}{born:%Y%m%d}{order:03d}",
     st.integers(min_value=110000, max_value=659999),
-    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2026, 12, 31)),
+    # birth dates from 1900 up to a day that has passed (future birth dates are refused)
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31)),
     st.integers(min_value=0, max_value=999),
 )
 
