@@ -223,6 +223,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": registry.enum_names_view(),
 }
 
+# Every write of the API needs the model permission its page needs, and a staff profile
+# (servicedesk.api.permissions.WriteNeedsPermission; README "Security").
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    "rest_framework.permissions.IsAuthenticated",
+    "servicedesk.api.permissions.WriteNeedsPermission",
+]
+
 # --- Outbound messages ------------------------------------------------------------------
 # Which channel reaches staff and customers (servicedesk/notifiers.py). Mail goes to the
 # console unless EMAIL_BACKEND says otherwise (e.g. django.core.mail.backends.smtp.EmailBackend
