@@ -36,6 +36,7 @@ from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import state_locked, step_take
 from servicedesk.types import StrOrPromise, User
 from tickets.cases.models import Case, CaseCategory, CaseEvent
+from tickets.cases.selectors import is_assignable
 from tickets.cases.services import case_open
 from tickets.customers.models import Customer
 from tickets.filings.models import (
@@ -179,6 +180,10 @@ def feedback_hand_over(
     now = now or timezone.now()
     if handler is None or staff_profile_of(handler) is None:
         raise ValidationError({"handler": [_("Choose a staff member as the handler.")]})
+    if not is_assignable(filing, handler):
+        raise ValidationError({"handler": [_(
+            "This person cannot see or work on this filing: choose someone of its "
+            "department or of management.")]})
     return _feedback_step(
         filing=filing, by=by, kind=FeedbackEvent.Kind.HANDED_OVER,
         allowed_from=(FeedbackStatus.FILED, FeedbackStatus.HANDED_OVER,
