@@ -27,6 +27,7 @@ SIGN_IN = "signing in and out"
 
 WRITE_PERMISSIONS = {
     ("/api/v1/auth/token/", "post"): SIGN_IN,
+    ("/api/v1/auth/token/", "delete"): SIGN_IN,
     ("/api/v1/me/notifications/read/", "post"): OWN,
     ("/api/v1/customers/", "post"): "tickets.add_customer",
     ("/api/v1/customers/{id}/", "put"): "tickets.change_customer",
