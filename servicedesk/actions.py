@@ -32,6 +32,15 @@ def _anyone(user: Any, record: Any) -> bool:
     return True
 
 
+class RecordForm(forms.Form):
+    """An action's form whose choices depend on the record (e.g. who it may be handed
+    to): `Actions` builds it with `record=`."""
+
+    def __init__(self, *args: Any, record: Any, **kwargs: Any) -> None:
+        self.record = record
+        super().__init__(*args, **kwargs)
+
+
 @dataclass(frozen=True)
 class Action:
     name: str
@@ -43,6 +52,13 @@ class Action:
     heading: Any = ""
     success: Any = ""
     primary: bool = False
+
+
+def _form(action: Action, record: Any, *args: Any, **kwargs: Any) -> forms.Form:
+    assert action.form is not None  # noqa: S101 - callers check
+    if issubclass(action.form, RecordForm):
+        kwargs["record"] = record
+    return action.form(*args, **kwargs)
 
 
 class Actions:
@@ -75,7 +91,8 @@ class Actions:
                 "primary": action.primary,
                 "url": reverse(self.url_name, args=[record.pk, action.name]),
                 "form": (bound.get(action.name) if action.name in bound and action.form
-                         else action.form(auto_id=f"{action.name}_%s") if action.form
+                         else _form(action, record, auto_id=f"{action.name}_%s")
+                         if action.form
                          else None),
             }
             for action in self.actions
@@ -100,7 +117,7 @@ class Actions:
         action = self.get(name)
         if not action.may(request.user, record):
             raise PermissionDenied
-        form = (action.form(request.POST, auto_id=f"{name}_%s") if action.form
+        form = (_form(action, record, request.POST, auto_id=f"{name}_%s") if action.form
                 else forms.Form(request.POST))
         if form.is_valid():
             try:

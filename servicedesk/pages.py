@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest
 
+from servicedesk.selectors import staff_profile_of
+
 T = TypeVar("T")
 
 
@@ -59,13 +61,15 @@ def form_add_service_errors(form: BaseForm, exc: ValidationError) -> None:
 def form_post_create(
     request: HttpRequest, form: BaseForm, *, permission: str, service: Callable[..., T]
 ) -> T | None:
-    """The filing form of a list page: on a POST, 403 without `permission`; a valid form is
-    handed to `service(by=request.user, **cleaned_data)`, whose refusal goes onto the form.
-    The created record, or None (not a POST, an invalid form, a refusal: the caller renders
+    """The filing form of a list page: on a POST, 403 without `permission` or without a
+    staff profile (a superuser who only administers); a valid form is handed to
+    `service(by=request.user, **cleaned_data)`, whose refusal goes onto the form. The
+    created record, or None (not a POST, an invalid form, a refusal: the caller renders
     the page again, with 400 after a POST)."""
     if request.method != "POST":
         return None
-    if not request.user.has_perm(permission):
+    # records are worked by staff only, as through the API (WriteNeedsPermission)
+    if staff_profile_of(request.user) is None or not request.user.has_perm(permission):
         raise PermissionDenied
     if not form.is_valid():
         return None

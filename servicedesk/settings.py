@@ -7,6 +7,7 @@ ALLOWED_HOSTS. Development (`make run`, `make test`) sets DEBUG=1 explicitly.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -53,6 +54,15 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from exc
 
 
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as `60/minute`."""
+    value = env_str(name, default) or default
+    number, _, period = value.partition("/")
+    if not number.isdigit() or period[:1] not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate (e.g. 60/minute).")
+    return value
+
+
 DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -85,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # last, as django-axes asks: turns a locked-out sign-in into its answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "servicedesk.urls"
@@ -232,6 +245,59 @@ SPECTACULAR_SETTINGS = {
         "servicedesk.api.schema.error_responses_document",
     ],
 }
+
+# --- Sign-in protection and API limits (README "Security") ----------------------------
+# django-axes counts failed sign-ins (page, admin and POST /api/v1/auth/token/ alike) in the
+# database, so every web process sees them: LOGIN_FAILURE_LIMIT failures for one username,
+# or from one address, lock it for LOGIN_LOCKOUT_MINUTES (unlock: admin → Access attempts,
+# or `manage.py axes_reset_username <name>` / `axes_reset_ip <address>`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "servicedesk.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "servicedesk.signin.client_ip"
+# How many proxies in front of the web server append to X-Forwarded-For (0: none, the
+# client address is REMOTE_ADDR). Used for the lockout and for the API's throttles.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Password-reset mails: at most this many per hour to one address, and from one client.
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 3)
+PASSWORD_RESET_PER_CLIENT_PER_HOUR = env_int("PASSWORD_RESET_PER_CLIENT_PER_HOUR", 10)
+# API tokens expire API_TOKEN_LIFETIME_DAYS after they were issued; a user revokes their
+# own with DELETE /api/v1/auth/token/.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+# The OpenAPI schema and its docs page need a sign-in unless this is on (default: only
+# with DEBUG=1).
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", DEBUG)
+# Token first: a missing, wrong or expired token is then a 401 with `WWW-Authenticate`.
+REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+    "servicedesk.api.authentication.ExpiringTokenAuthentication",
+    "rest_framework.authentication.SessionAuthentication",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "rest_framework.throttling.UserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+    "user": env_rate("API_THROTTLE_USER", "1200/minute"),
+    # POST /api/v1/auth/token/, per client address
+    "auth-token": env_rate("API_THROTTLE_TOKEN", "10/minute"),
+}
+# 0: the address is REMOTE_ADDR (DRF's None would trust any X-Forwarded-For a client sends)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["servicedesk.api.permissions.SchemaAccess"]
+
+# Every write of the API needs the model permission its page needs, and a staff profile
+# (servicedesk.api.permissions.WriteNeedsPermission; README "Security").
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    "rest_framework.permissions.IsAuthenticated",
+    "servicedesk.api.permissions.WriteNeedsPermission",
+]
 
 # --- Outbound messages ------------------------------------------------------------------
 # Which channel reaches staff and customers (servicedesk/notifiers.py). Mail goes to the

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from servicedesk import views
+from servicedesk import signin, views
 from servicedesk.registry import registry
 
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     # Each app's pages (`/tickets/`, `/reporting/`), as registered from its ready().
     *[path(pages.prefix, include(pages.urlconf)) for pages in registry.page_includes()],
     path("api/v1/", include("servicedesk.api.urls")),
+    # the password-reset form, throttled (before Django's own under accounts/)
+    path("accounts/password_reset/", signin.PasswordResetView.as_view(),
+         name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,20 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The API throttles and the password-reset limit count in the cache, which outlives a
+    rolled-back test: each test starts with nothing counted. (Sign-in failures, counted by
+    django-axes in the database, roll back with the test. Sign tests in with
+    `client.force_login`, or through the sign-in page: `Client.login()` authenticates
+    without a request, which django-axes refuses.)"""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_engines():
     """A rolled-back test must not leave its calendars cached for the next one."""
     from servicedesk.calendars import calendar_engines_invalidate

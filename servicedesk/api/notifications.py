@@ -35,6 +35,8 @@ class MarkedSerializer(serializers.Serializer):
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     filterset_fields = ["urgent"]
+    # Marking read touches only the caller's own notifications (notifications_mark_read).
+    write_permissions = {"read": None}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user

@@ -3,10 +3,10 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from servicedesk.api import views
+from servicedesk.api.auth import TokenView
 from servicedesk.api.notifications import NotificationViewSet
 from servicedesk.registry import registry
 
@@ -18,7 +18,7 @@ router.register("me/notifications", NotificationViewSet, basename="notification"
 
 urlpatterns = [
     path("me/", views.me, name="api-me"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *[path(api.prefix, include(api.urlconf)) for api in registry.api_includes()],

@@ -237,7 +237,8 @@ def test_every_datetime_a_request_body_carries_demands_an_offset():
                 if not isinstance(field, AwareDateTimeField):
                     naive_ok.append(f"{name}.{field_name}")
     assert naive_ok == []
-    assert {"CaseDetailRequest.promised_callback_at", "ContactRequest.queued_at"} <= set(checked), checked
+    expected = {"CaseDetailRequest.promised_callback_at", "ContactRequest.queued_at"}
+    assert expected <= set(checked), checked
 
 
 # --- item 8: text hygiene ----------------------------------------------------------------

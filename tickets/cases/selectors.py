@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, Role
 from servicedesk.selectors import staff_profile_of
-from servicedesk.types import AnyUser
+from servicedesk.types import AnyUser, User
 from tickets.cases.models import Case, CaseEvent
 
 DEPARTMENT_ROLES = AGENT_ROLES | FLOOR_LEAD_ROLES | {Role.SUPERVISOR}
@@ -29,6 +30,37 @@ def department_scoped(*, user: AnyUser, queryset: QuerySet) -> QuerySet:
     if profile.role in DEPARTMENT_ROLES and profile.department_id is not None:
         return queryset.filter(department_id=profile.department_id)
     return queryset.none()
+
+
+def assignable_staff(record: Model) -> QuerySet[User]:
+    """Who a department-scoped record (a case, a feedback filing; saved or not, its
+    `department_id` set) may be given to, as assignee or handler: active staff who see it
+    under `department_scoped` (management, or the agents, floor leads and supervisors of its
+    department) and may work on it (`<app>.change_<model>`, from a group or their own, or a
+    superuser with a staff profile). Anybody else would get a 404 on it while its SLA
+    notifications reached them."""
+    opts = record._meta
+    codename = f"change_{opts.model_name}"
+    users = get_user_model().objects
+    may_change = (
+        Q(is_superuser=True)
+        | Q(pk__in=users.filter(groups__permissions__codename=codename,
+                                groups__permissions__content_type__app_label=opts.app_label)
+            .values("pk"))
+        | Q(pk__in=users.filter(user_permissions__codename=codename,
+                                user_permissions__content_type__app_label=opts.app_label)
+            .values("pk"))
+    )
+    sees_it = Q(staff_profile__role__in=MANAGEMENT_ROLES) | Q(
+        staff_profile__role__in=DEPARTMENT_ROLES,
+        staff_profile__department_id=getattr(record, "department_id", None),
+    )
+    return (users.filter(is_active=True, staff_profile__isnull=False)
+            .filter(sees_it).filter(may_change).order_by("username"))
+
+
+def is_assignable(record: Model, user: User) -> bool:
+    return assignable_staff(record).filter(pk=user.pk).exists()
 
 
 def cases_visible_to(*, user: AnyUser) -> QuerySet[Case]:

@@ -29,6 +29,7 @@ from servicedesk.validation import (
     text_clean,
 )
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
+from tickets.cases.selectors import is_assignable
 from tickets.customers.models import Customer
 from tickets.sla.models import TimerKind
 from tickets.sla.services import (
@@ -94,6 +95,14 @@ def _check_grade(errors: FieldErrors, *, kind: str, grade: str) -> None:
         errors.add("grade", _("Choose a grade from A to D."))
 
 
+def _check_assignee(errors: FieldErrors, *, case: Case, assignee: User | None) -> None:
+    """Only someone who may see and work the case (`assignable_staff`) can be given it."""
+    if assignee is not None and case.department_id is not None and not is_assignable(
+            case, assignee):
+        errors.add("assignee", _("This person cannot see or work on this case: choose "
+                                 "someone of its department or of management."))
+
+
 def _json_value(value: Any) -> Any:
     if isinstance(value, Model):
         return value.pk
@@ -140,6 +149,8 @@ def case_open(
             errors.add("department", _("Choose the department that handles the case."))
     if team is not None and department is not None and team.department_id != department.pk:
         errors.add("team", _("This team belongs to another department."))
+    if department is not None:
+        _check_assignee(errors, case=Case(department=department), assignee=assignee)
     errors.raise_if_any()
 
     case = Case.objects.create(
@@ -344,6 +355,9 @@ def case_update(
     team = cleaned.get("team")
     if team is not None and team.department_id != current.department_id:
         errors.add("team", _("This team belongs to another department."))
+    assignee = cleaned.get("assignee")
+    if assignee is not None and assignee.pk != current.assignee_id:
+        _check_assignee(errors, case=current, assignee=assignee)
     errors.raise_if_any()
 
     def stored(field: str) -> Any:

@@ -5,12 +5,11 @@ Idempotency-Key logs one contact."""
 from __future__ import annotations
 
 import django_filters
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 
 from servicedesk.api.fields import AwareDateTimeField, ModelSerializer
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from servicedesk.api.permissions import WriteNeedsPermission
 from tickets.cases.models import Case, CaseCategory
 from tickets.cases.selectors import cases_visible_to
 from tickets.contacts.models import Contact
@@ -80,8 +79,7 @@ class ContactViewSet(
     filterset_class = ContactFilter
     export_dataset = CONTACTS
     # Reading is scoped by the queryset; logging needs the role's add_contact.
-    permission_classes = [permissions.IsAuthenticated, WriteNeedsPermission]
-    write_permission = "tickets.add_contact"
+    write_permissions = {"create": "tickets.add_contact"}
 
     def get_queryset(self):
         return contacts_visible_to(user=self.request.user).order_by("-queued_at", "-id")

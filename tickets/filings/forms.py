@@ -9,8 +9,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.actions import RecordForm
 from servicedesk.validation import TEXT_MAX_LENGTH
 from tickets.cases.models import CaseCategory
+from tickets.cases.selectors import assignable_staff
 from tickets.customers.models import Customer
 from tickets.filings.models import DelayFiling, FeedbackFiling
 
@@ -53,12 +55,16 @@ class FeedbackFilingForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FeedbackHandOverForm(forms.Form):
-    handler = forms.ModelChoiceField(
-        label=_("Handler"),
-        queryset=get_user_model().objects.filter(staff_profile__isnull=False, is_active=True)
-        .order_by("username"),
-    )
+class FeedbackHandOverForm(RecordForm):
+    """Offers only who may see and work the filing (`assignable_staff`); the service
+    checks again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = assignable_staff(self.record)
+
+    handler = forms.ModelChoiceField(label=_("Handler"),
+                                     queryset=get_user_model().objects.none())
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
 

@@ -43,6 +43,7 @@ from servicedesk.validation import (
     text_clean,
 )
 from tickets.cases.models import Case, CaseCategory, CaseEvent
+from tickets.cases.selectors import is_assignable
 from tickets.cases.services import case_open
 from tickets.customers.models import Customer
 from tickets.filings.models import (
@@ -199,6 +200,10 @@ def feedback_hand_over(
     now = now or timezone.now()
     if handler is None or staff_profile_of(handler) is None:
         raise ValidationError({"handler": [_("Choose a staff member as the handler.")]})
+    if not is_assignable(filing, handler):
+        raise ValidationError({"handler": [_(
+            "This person cannot see or work on this filing: choose someone of its "
+            "department or of management.")]})
     note = _note_or_refuse("note", note)
     return _feedback_step(
         filing=filing, by=by, kind=FeedbackEvent.Kind.HANDED_OVER,

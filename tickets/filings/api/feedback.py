@@ -134,15 +134,6 @@ class FeedbackFilter(FilterSet):
         fields: list[str] = []
 
 
-class CanFileFeedback(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        if view.action == "create":
-            return request.user.has_perm("tickets.add_feedbackfiling")
-        return request.user.has_perm("tickets.change_feedbackfiling")
-
-
 class FeedbackFilingViewSet(
     IdempotentCreateMixin,
     mixins.CreateModelMixin,
@@ -151,7 +142,8 @@ class FeedbackFilingViewSet(
     viewsets.GenericViewSet,
 ):
     filterset_class = FeedbackFilter
-    permission_classes = [permissions.IsAuthenticated, CanFileFeedback]
+    write_permissions = {"create": "tickets.add_feedbackfiling",
+                         "*": "tickets.change_feedbackfiling"}
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
