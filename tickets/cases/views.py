@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
@@ -83,9 +84,17 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
     }
 
 
+# Values other than statuses that case events carry in their `to`: the contact log's note
+# (tickets.contacts.services.CONTACT_LOGGED) reads as what happened.
+_EVENT_VALUES = {"contact_logged": gettext_lazy("contact logged")}
+
+
 def _label(value: str) -> str:
-    """Status codes on the timeline read as their labels (新建 → 处理中)."""
-    return str(Case.Status(value).label) if value in Case.Status.values else value
+    """Status codes on the timeline read as their labels (新建 → 处理中), other stored
+    values as their label, never raw."""
+    if value in Case.Status.values:
+        return str(Case.Status(value).label)
+    return str(_EVENT_VALUES.get(value, value))
 
 
 def _when(value: str | None) -> str:
