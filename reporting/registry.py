@@ -10,7 +10,7 @@ registry.page_urls("reporting/", "reporting.urls")
 registry.api_urls("reporting/", "reporting.api_urls")
 
 registry.nav_entry(_("SLA dashboard"), "reporting:sla",
-                   permission="reporting.view_sla_dashboard", order=200)
+                   permission="reporting.view_sla_dashboard", order=200, area="reports")
 
 # Floor leads, supervisors and management watch the live SLA dashboard.
 registry.grant([*FLOOR_LEAD_ROLES, Role.SUPERVISOR, *MANAGEMENT_ROLES],

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Model, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from servicedesk.models import BusinessCalendar, OfficialDay, OfficialYear, WorkingPeriod
 from servicedesk.worktime import (
@@ -266,11 +267,12 @@ def official_coverage_warnings(today: dt.date | None = None) -> list[str]:
     """One message per year (this one and the next) whose official holidays and adjusted
     working days are not on file. Empty when both are. For the health page and the admin."""
     return [
-        f"尚未录入 {year} 年的法定节假日与调休：遵循法定节假日的日历在该年只按每周固定的"
-        f"工作时间计算。请在管理后台录入，或升级 chinesecalendar 后运行 "
-        f"manage.py calendar_load_official。 (No official holidays or adjusted working days "
-        f"on file for {year}: enter them in the admin, or upgrade chinesecalendar and run "
-        f"manage.py calendar_load_official.)"
+        gettext(
+            "No official holidays or adjusted working days on file for %(year)d: calendars "
+            "that follow them count only their weekly working hours in that year. Enter them "
+            "in the admin, or upgrade the official-calendar package and run the command "
+            "“%(command)s”."
+        ) % {"year": year, "command": "calendar_load_official"}
         for year in official_missing_years(today)
     ]
 

@@ -1,11 +1,12 @@
-"""Template context shared by every page: the navigation for the signed-in user's role."""
+"""Template context shared by every page: the navigation for the signed-in user's role,
+grouped into the top bar's links and menus."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 
-from servicedesk.selectors import navigation_for
+from servicedesk.selectors import navigation_menus
 
 
 def navigation(request: HttpRequest) -> dict:
-    return {"nav_items": navigation_for(user=request.user, path=request.path)}
+    return {"nav_groups": navigation_menus(user=request.user, path=request.path)}

@@ -39,8 +39,12 @@ def personal_data_for(user) -> PersonalData:
     return PersonalData(unmasked=can_see_personal_data(user))
 
 
-def phone_for(user, value: str | None) -> str:
-    """`value` in full if `user` may see personal data, else masked (`138****5678`)."""
+def phone_for(user, value: str | None, *, typed: str = "") -> str:
+    """`value` in full if `user` may see personal data, else masked (`138****5678`) —
+    unless `typed` is that same number (normalised): the agent on the call typed it, so
+    showing it back reveals nothing they do not know."""
+    if typed and value and typed == value:
+        return value
     return personal_data_for(user).phone(value)
 
 

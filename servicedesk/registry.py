@@ -4,7 +4,7 @@ kernel reads it back for
 
 - the API under `/api/v1/` (router registrations and extra url includes),
 - the page url includes (`/tickets/`, `/reporting/`),
-- the navigation (label, url name, permission, order),
+- the navigation (label, url name, permission, order, menu area),
 - the permissions each role's group carries (`servicedesk.roles.role_permissions`),
 - the periodic jobs on Celery beat and the jobs the health page watches,
 - the schema names of shared choice sets (drf-spectacular's ENUM_NAME_OVERRIDES).
@@ -32,6 +32,7 @@ class NavEntry:
     url_name: str
     permission: str | None  # None: every signed-in staff member
     order: int
+    area: str = ""  # the menu it belongs to (servicedesk.selectors.NAV_AREAS); "": the bar
 
 
 @dataclass(frozen=True)
@@ -105,9 +106,10 @@ class Registry:
         _put(self._page_includes, prefix, UrlInclude(prefix, urlconf), "page include")
 
     def nav_entry(self, label: Any, url_name: str, *, permission: str | None,
-                  order: int) -> None:
-        """A menu entry, shown to whoever holds `permission`, sorted by `order`."""
-        _put(self._navigation, url_name, NavEntry(label, url_name, permission, order),
+                  order: int, area: str = "") -> None:
+        """A menu entry, shown to whoever holds `permission`, sorted by `order`, in the
+        menu of `area` (one of the kernel's `NAV_AREAS`; "" puts it on the bar itself)."""
+        _put(self._navigation, url_name, NavEntry(label, url_name, permission, order, area),
              "navigation entry")
 
     def grant(self, roles: Iterable[str], permissions: Iterable[str]) -> None:

@@ -25,16 +25,44 @@ class NavItem:
     label: str
     url: str
     active: bool
+    area: str = ""
 
+
+@dataclass(frozen=True)
+class NavGroup:
+    """One place on the top bar: a single link, or a menu of an area's links."""
+
+    key: str
+    label: str
+    items: list[NavItem]
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+    @property
+    def is_menu(self) -> bool:
+        return bool(self.key) and len(self.items) > 1
+
+
+# The menus of the top bar, in this order after the bar's own links: the apps file each
+# entry under one of them (`registry.nav_entry(..., area=...)`).
+NAV_AREAS = {
+    "work": _("Case work"),
+    "reports": _("Reports"),
+    "system": _("System"),
+}
 
 # The kernel's own menu entries; every app adds its own through the registry, and the
 # menu shows them all by `order` (apps' entries sit between 100 and 899).
 _NAVIGATION = [
     NavEntry(_("Workbench"), "home", None, order=0),
-    NavEntry(_("Organisation"), "org", "servicedesk.view_department", order=900),
+    NavEntry(_("Organisation"), "org", "servicedesk.view_department", order=900,
+             area="system"),
     NavEntry(_("Business calendars"), "calendars", "servicedesk.view_businesscalendar",
-             order=910),
-    NavEntry(_("System health"), "health", "servicedesk.view_system_health", order=920),
+             order=910, area="system"),
+    NavEntry(_("System health"), "health", "servicedesk.view_system_health", order=920,
+             area="system"),
 ]
 
 
@@ -58,11 +86,25 @@ def navigation_for(*, user: AnyUser, path: str = "") -> list[NavItem]:
             continue
         url = reverse(entry.url_name)
         active = path == url if url == "/" else path.startswith(url)
-        items.append(NavItem(label=str(entry.label), url=url, active=active))
+        items.append(NavItem(label=str(entry.label), url=url, active=active,
+                             area=entry.area if entry.area in NAV_AREAS else ""))
     if user.is_staff:
         items.append(NavItem(label=str(_("Administration")), url=reverse("admin:index"),
-                             active=path.startswith(reverse("admin:index"))))
+                             active=path.startswith(reverse("admin:index")), area="system"))
     return items
+
+
+def navigation_menus(*, user: AnyUser, path: str = "") -> list[NavGroup]:
+    """The top bar: the links without an area first (in menu order), then one menu per
+    area that holds any link for this user. An area with a single link shows as that link."""
+    items = navigation_for(user=user, path=path)
+    groups = [NavGroup(key="", label=item.label, items=[item]) for item in items
+              if not item.area]
+    for key, label in NAV_AREAS.items():
+        mine = [item for item in items if item.area == key]
+        if mine:
+            groups.append(NavGroup(key=key, label=str(label), items=mine))
+    return groups
 
 
 def system_health(*, now: dt.datetime) -> dict:

@@ -48,9 +48,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def health_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    health = system_health(now=timezone.now())
+    now = timezone.now()
+    health = system_health(now=now)
     template = "servicedesk/_health_panel.html" if request.htmx else "servicedesk/health.html"
-    return render(request, template, {"health": health}, status=200 if health["ok"] else 503)
+    return render(request, template, {"health": health, "checked_at": now},
+                  status=200 if health["ok"] else 503)
 
 
 @login_required

@@ -33,7 +33,8 @@ def test_agent_registers_a_new_caller_without_a_reload(page: Page, live_server):
     page.locator("#caller form").get_by_role("button", name="登记客户").click()
     card = page.locator(".customer-card")
     expect(card).to_contain_text("王芳")
-    expect(card).to_contain_text("139****9000")  # a tier-1 agent sees masked numbers
+    # the number the agent typed for this call is shown back in full (issue 10, item 15)
+    expect(card.locator(".phone")).to_have_text("13900139000")
     customer = Customer.objects.get()
     expect(card).to_contain_text(customer.code)
     assert page.evaluate("window.__sameDocument") is True
@@ -74,3 +75,44 @@ def test_agent_takes_a_call_opens_a_consultation_and_finds_it_in_my_queue(
     expect(row).to_have_count(1)
     expect(row).to_contain_text(case.number)
     expect(row.locator("time[data-countdown]")).to_contain_text("剩余")
+
+
+def test_the_agent_sees_the_number_they_typed_and_the_mask_stays_elsewhere(
+    page: Page, live_server
+):
+    """Issue 10, item 15: a tier-1 agent (no personal-data permission) registers a caller and
+    sees the number they typed on the call page, on lookup too; the case page still masks."""
+    from tests.tickets.sla.factories import seed_sla_policies
+    from tickets.cases.models import Case
+
+    seed_sla_policies()
+    StaffFactory(role="tier1", user__username="agent-mask", password=PASSWORD)
+    log_in(page, live_server.url, "agent-mask")
+    page.goto(live_server.url + "/tickets/incoming/")
+    page.get_by_label("来电号码").fill("139-0013-9001")
+    page.get_by_label("来电号码").press("Enter")
+    form = page.locator("#caller form")
+    form.get_by_label("姓名").fill("赵敏")
+    form.get_by_label("身份证号").fill("11010519491231002X")
+    form.get_by_role("button", name="登记客户").click()
+    card = page.locator(".customer-card")
+    expect(card.locator(".phone")).to_have_text("13900139001")
+    expect(card).not_to_contain_text("****9001")
+    expect(card).to_contain_text("110105********002X")  # the ID number stays masked
+
+    intake = page.locator("form.intake-form")
+    intake.get_by_label("分类").select_option(label="咨询 · 产品功能")
+    intake.get_by_role("button", name="登记并建单").click()  # no subject: refused
+    expect(page.locator("#caller .field-error").first).to_be_visible()
+    expect(page.locator(".customer-card .phone")).to_have_text("13900139001")
+    page.locator("form.intake-form").get_by_label("主题").fill("咨询安装")
+    page.locator("form.intake-form").get_by_role("button", name="登记并建单").click()
+    expect(page.locator(".opened-case")).to_contain_text("已建单")
+
+    page.goto(live_server.url + "/tickets/incoming/?phone=13900139001")  # the next call
+    expect(page.locator(".customer-card .phone")).to_have_text("13900139001")
+
+    case = Case.objects.get()
+    page.goto(live_server.url + f"/tickets/cases/{case.pk}/")
+    expect(page.locator("#content")).to_contain_text("139****9001")
+    expect(page.locator("#content")).not_to_contain_text("13900139001")

@@ -27,6 +27,18 @@ def log_in(page: Page, base_url: str, username: str, password: str = PASSWORD) -
     expect(page).not_to_have_url(re.compile(re.escape(LOGIN_PATH)))
 
 
+def nav_click(page: Page, link: str) -> None:
+    """Follow the top bar's link `link` (its text, or a css selector starting with "a["),
+    opening its area's menu first as a user would (issue 10, item 17)."""
+    nav = page.locator("nav#main-nav")
+    inner = page.locator(link) if link.startswith("a[") else page.locator("a", has_text=link)
+    target = nav.locator(link) if link.startswith("a[") else nav.locator("a", has_text=link)
+    menu = nav.locator("details", has=inner)
+    if menu.count() and not target.is_visible():
+        menu.locator("summary").click()
+    target.click()
+
+
 def test_supervisor_logs_in_and_sees_role_navigation_in_chinese(page: Page, live_server):
     StaffFactory(role="supervisor", user__username="zhuguan", password=PASSWORD)
 

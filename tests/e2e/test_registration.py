@@ -9,7 +9,7 @@ import datetime as dt
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_login_navigation import PASSWORD, log_in
+from tests.e2e.test_login_navigation import PASSWORD, log_in, nav_click
 from tests.factories import StaffFactory
 from tests.tickets.registrations.factories import registration_for_test
 from tickets.registrations.models import CustomerRegistration
@@ -27,7 +27,7 @@ def _file(page: Page, id_number: str, visit: str) -> None:
 def test_filing_the_same_phone_twice_is_refused(page: Page, live_server):
     agent = StaffFactory(role="tier1", user__username="baobei", password=PASSWORD)
     log_in(page, live_server.url, "baobei")
-    page.locator("nav#main-nav").get_by_role("link", name="客户报备").click()
+    nav_click(page, "客户报备")
     visit = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
 
     _file(page, "11010519491231002X", visit)
@@ -43,7 +43,7 @@ def test_general_manager_approves_a_relative_filing_on_its_page(page: Page, live
     registration = registration_for_test(is_relative=True, name="周芷若")
     StaffFactory(role="general_manager", user__username="zongjingli", password=PASSWORD)
     log_in(page, live_server.url, "zongjingli")
-    page.locator("nav#main-nav").get_by_role("link", name="客户报备").click()
+    nav_click(page, "客户报备")
     page.locator("#registrations").get_by_role("link", name="周芷若").click()
     expect(page.locator("#registration-state")).to_have_text("待审批")
 

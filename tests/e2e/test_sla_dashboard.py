@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from servicedesk.roles import Role
-from tests.e2e.test_login_navigation import PASSWORD, log_in
+from tests.e2e.test_login_navigation import PASSWORD, log_in, nav_click
 from tests.factories import DepartmentFactory, StaffFactory
 from tests.tickets.cases.factories import case_open_for_test
 from tests.tickets.sla.factories import seed_sla_policies
@@ -30,7 +30,7 @@ def test_a_new_breach_appears_on_the_open_dashboard_without_a_reload(
     elsewhere = StaffFactory(role=Role.TIER2, department=DepartmentFactory()).user
 
     log_in(page, live_server.url, "zhuguan-sla")
-    page.locator('nav#main-nav a[href="/reporting/sla/"]').click()
+    nav_click(page, 'a[href="/reporting/sla/"]')
     breached = page.locator("#sla-breached-count strong")
     expect(breached).to_have_text("0")
     expect(page.locator("#sla-figures")).to_have_attribute("hx-trigger", "every 1s")

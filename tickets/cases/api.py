@@ -23,7 +23,12 @@ from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.models import Department, Team
 from tickets.cases.models import Case, CaseCategory, SlaState
-from tickets.cases.selectors import case_timeline, cases_visible_to, get_case_for_user
+from tickets.cases.selectors import (
+    case_timeline,
+    cases_matching,
+    cases_visible_to,
+    get_case_for_user,
+)
 from tickets.cases.services import (
     CASE_EDITABLE_FIELDS,
     case_feedback_record,
@@ -177,6 +182,11 @@ class CaseFilter(FilterSet):
     opened_after = InstantFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
     customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    q = django_filters.CharFilter(
+        method="search", max_length=50,
+        help_text="Case number or customer code (from the start), customer name (any part) "
+                  "or customer phone.",
+    )
     grade = django_filters.ChoiceFilter(choices=Case.Grade.choices)
     sla_state = django_filters.MultipleChoiceFilter(choices=SlaState.choices[1:])
     due_before = InstantFilter(field_name="sla_due_at", lookup_expr="lt")
@@ -184,6 +194,9 @@ class CaseFilter(FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return cases_matching(queryset, value)
 
 
 class CasePagination(CursorPagination):

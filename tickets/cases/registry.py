@@ -12,7 +12,8 @@ registry.enum_name("CaseStatusEnum", CaseStatus.choices)
 registry.enum_name("CaseKindEnum", CaseKind.choices)
 
 registry.nav_entry(_("My queue"), "tickets:queue", permission="tickets.add_case", order=110)
-registry.nav_entry(_("Cases"), "tickets:cases", permission="tickets.view_case", order=120)
+registry.nav_entry(_("Cases"), "tickets:cases", permission="tickets.view_case", order=120,
+                   area="work")
 
 # Every role sees (its department's) cases and works on them; those who take calls open them.
 registry.grant(Role, ["tickets.view_case", "tickets.view_casecategory",

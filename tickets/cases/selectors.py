@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -14,6 +14,7 @@ from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, R
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import AnyUser, User
 from tickets.cases.models import Case, CaseEvent
+from tickets.customers.validators import phone_normalize
 
 DEPARTMENT_ROLES = AGENT_ROLES | FLOOR_LEAD_ROLES | {Role.SUPERVISOR}
 
@@ -65,6 +66,22 @@ def is_assignable(record: Model, user: User) -> bool:
 
 def cases_visible_to(*, user: AnyUser) -> QuerySet[Case]:
     return department_scoped(user=user, queryset=Case.objects.all())
+
+
+def cases_matching(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """The cases whose number or customer code starts with `text`, whose customer's name
+    contains it, or (when it reads as a phone number, in any written form) whose customer
+    has that number. Letters match in either case; blank text matches everything."""
+    text = text.strip()
+    if not text:
+        return queryset
+    match = (Q(number__istartswith=text) | Q(customer__code__istartswith=text)
+             | Q(customer__name__icontains=text))
+    try:
+        match |= Q(customer__phone=phone_normalize(text))
+    except ValidationError:
+        pass  # not a phone number: the other fields decide
+    return queryset.filter(match)
 
 
 def case_is_editable_by(*, case: Case, user: AnyUser) -> bool:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
@@ -37,6 +38,7 @@ from tickets.cases.services import (
 )
 from tickets.exports.datasets import CASES, can_export
 from tickets.sla.models import TimerKind, TimerState
+from tickets.sla.selectors import case_sla_clock, timer_sla_clock, with_sla_warn_at
 from tickets.sla.services import case_sla_view
 
 
@@ -44,8 +46,12 @@ from tickets.sla.services import case_sla_view
 @permission_required("tickets.view_case", raise_exception=True)
 @require_GET
 def queue_page(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    cases = list(with_sla_warn_at(my_queue(user=request.user))[:200])
+    for case in cases:
+        case.clock = case_sla_clock(case, now=now)  # type: ignore[attr-defined]
     return render(request, "tickets/queue.html", {
-        "cases": my_queue(user=request.user)[:200],
+        "cases": cases,
         "export_query": my_queue_export_query(user=request.user)
         if can_export(user=request.user, dataset=CASES) else "",
     })
@@ -53,9 +59,13 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:
     editable = case_is_editable_by(case=case, user=request.user)
-    timers = case_sla_view(case)
+    now = timezone.now()
+    timers = case_sla_view(case, now=now)
+    for row in timers:
+        row["clock"] = timer_sla_clock(row["timer"], now=now)
     return {
         "case": case,
+        "clock": case_sla_clock(case, now=now, timers=[row["timer"] for row in timers]),
         "editable": editable,
         "timers": timers,
         "feedback_open": editable and any(
@@ -74,9 +84,17 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
     }
 
 
+# Values other than statuses that case events carry in their `to`: the contact log's note
+# (tickets.contacts.services.CONTACT_LOGGED) reads as what happened.
+_EVENT_VALUES = {"contact_logged": gettext_lazy("contact logged")}
+
+
 def _label(value: str) -> str:
-    """Status codes on the timeline read as their labels (新建 → 处理中)."""
-    return str(Case.Status(value).label) if value in Case.Status.values else value
+    """Status codes on the timeline read as their labels (新建 → 处理中), other stored
+    values as their label, never raw."""
+    if value in Case.Status.values:
+        return str(Case.Status(value).label)
+    return str(_EVENT_VALUES.get(value, value))
 
 
 def _when(value: str | None) -> str:
@@ -180,9 +198,13 @@ def cases_page(request: HttpRequest) -> HttpResponse:
     cases = []
     if queryset is not None:
         cases = list(
-            queryset.select_related("customer", "category", "assignee", "department")
+            with_sla_warn_at(queryset)
+            .select_related("customer", "category", "assignee", "department")
             .order_by("-opened_at", "-id")[:CASE_LIST_LIMIT]
         )
+    now = timezone.now()
+    for case in cases:
+        case.clock = case_sla_clock(case, now=now)  # type: ignore[attr-defined]
     return render(
         request,
         "tickets/cases.html",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from servicedesk.presenters import personal_data_for
+from servicedesk.presenters import personal_data_for, phone_for
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import AnyUser
 from tickets.customers.models import Customer
@@ -46,13 +46,15 @@ class CustomerCard:
     created_at: object
 
 
-def customer_card(*, customer: Customer, viewer: AnyUser) -> CustomerCard:
+def customer_card(*, customer: Customer, viewer: AnyUser, typed_phone: str = "") -> CustomerCard:
+    """The caller's card; the phone in full when `typed_phone` (normalised) is the
+    customer's number, i.e. the one the agent on the call typed (`phone_for`)."""
     shown = personal_data_for(viewer)
     return CustomerCard(
         id=customer.pk,
         code=customer.code,
         name=customer.name,
-        phone=shown.phone(customer.phone),
+        phone=phone_for(viewer, customer.phone, typed=typed_phone),
         id_number=shown.id_number(customer.id_number),
         company=customer.company,
         notes=customer.notes,

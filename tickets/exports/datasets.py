@@ -9,11 +9,13 @@ holds `servicedesk.view_personal_data`. Every export is written to the export lo
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,12 +26,13 @@ from servicedesk.presenters import (
     personal_data_for,
 )
 from servicedesk.types import AnyUser, User
-from tickets.cases.models import Case
+from tickets.cases.models import Case, SlaState
 from tickets.cases.selectors import cases_visible_to
 from tickets.contacts.models import Contact
 from tickets.contacts.selectors import contacts_visible_to
 from tickets.customers.models import Customer
 from tickets.customers.selectors import customers_visible_to
+from tickets.sla.selectors import sla_state_at, with_sla_warn_at
 
 
 def _verbose(model: type[Model], field: str):
@@ -46,6 +49,15 @@ def _labels(choices) -> Callable[[str | None], str]:
 def _yes_no() -> Callable[[bool | None], str]:
     yes, no = _("Yes"), _("No")
     return lambda value: "" if value is None else (yes if value else no)
+
+
+def _sla_state_now() -> Callable[[str, dt.datetime | None, dt.datetime | None], str]:
+    """The case's SLA state as the pages show it at the moment of the export (the recorded
+    state moved on by the warning and due instants that have passed since the sweep)."""
+    now = timezone.now()
+    labels = {value: str(label) for value, label in SlaState.choices}
+    return lambda state, warn_at, due_at: labels[
+        sla_state_at(state=state, warn_at=warn_at, due_at=due_at, now=now)]
 
 
 def customer_export_columns(*, shown: PersonalData) -> list[Column]:
@@ -71,6 +83,9 @@ def case_export_columns(*, shown: PersonalData) -> list[Column]:
         Column(_verbose(Case, "subject"), "subject", width=30),
         Column(_verbose(Case, "status"), "status", convert=_labels(Case.Status.choices),
                width=12),
+        Column(_verbose(Case, "sla_state"), ("sla_state", "sla_warn_at", "sla_due_at"),
+               convert=_sla_state_now(), width=10),
+        Column(_verbose(Case, "sla_due_at"), "sla_due_at", kind=DATETIME, width=20),
         Column(_verbose(Case, "grade"), "grade", width=6),
         Column(_verbose(Case, "assignee"),
                ("assignee__first_name", "assignee__username"),
@@ -120,6 +135,8 @@ class ExportDataset:
     columns: Callable[..., list[Column]]
     ordering: tuple[str, ...]
     visible_to: Callable[..., QuerySet]  # the list's scope: the rows `user` may see
+    # what the columns read beyond the model's fields (annotations), applied to every export
+    prepare: Callable[[QuerySet], QuerySet] = lambda queryset: queryset
 
 
 CUSTOMERS = ExportDataset(
@@ -130,7 +147,7 @@ CUSTOMERS = ExportDataset(
 CASES = ExportDataset(
     name="cases", permission="tickets.export_case",
     sheet_name=gettext_lazy("Cases"), columns=case_export_columns,
-    ordering=("-opened_at", "-id"), visible_to=cases_visible_to,
+    ordering=("-opened_at", "-id"), visible_to=cases_visible_to, prepare=with_sla_warn_at,
 )
 CONTACTS = ExportDataset(
     name="contacts", permission="tickets.export_contact",
@@ -157,7 +174,7 @@ def tickets_export(
     unless `user` may see personal data. The caller has checked `can_export`."""
     shown = personal_data_for(user)
     return export_response(
-        queryset=queryset.order_by(*dataset.ordering),
+        queryset=dataset.prepare(queryset).order_by(*dataset.ordering),
         columns=dataset.columns(shown=shown),
         fmt=fmt,
         dataset=dataset.name,

@@ -6,7 +6,7 @@ from servicedesk.registry import registry
 from servicedesk.roles import MANAGEMENT_ROLES, Role
 
 registry.nav_entry(_("Exports"), "tickets:exports", permission="tickets.export_case",
-                   order=300)
+                   order=300, area="reports")
 
 # Bulk export (CSV / Excel) of the lists a role sees, masked as on the page unless the role
 # also holds view_personal_data. Agents and floor leads do not bulk-export.

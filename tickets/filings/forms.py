@@ -90,7 +90,7 @@ class DelayFilingForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
 

@@ -23,9 +23,9 @@ registry.enum_name("DelayNoticeStatusEnum", DelayNoticeStatus.choices)
 registry.enum_name("CompensationKindEnum", CompensationKind.choices)
 
 registry.nav_entry(_("Feedback filings"), "tickets:feedback-filings",
-                   permission="tickets.view_feedbackfiling", order=310)
+                   permission="tickets.view_feedbackfiling", order=310, area="work")
 registry.nav_entry(_("Delay filings"), "tickets:delay-filings",
-                   permission="tickets.view_delayfiling", order=320)
+                   permission="tickets.view_delayfiling", order=320, area="work")
 
 # 问题与需求、意见与建议报备 and 延期报备: seen and worked on (hand over, follow up, notify,
 # deliver, compensate) by whoever sees the department's cases, filed by those who take

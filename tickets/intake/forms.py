@@ -53,6 +53,8 @@ class IntakeForm(forms.Form):
         )
 
     customer = forms.IntegerField(widget=forms.HiddenInput)
+    # The number the agent typed for this call: the card shows it back in full.
+    caller_phone = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     queued_at = forms.DateTimeField(widget=forms.HiddenInput)
     channel = forms.ChoiceField(label=_("Channel"), choices=Contact.Channel.choices)
     category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())

@@ -21,15 +21,27 @@ from tickets.intake.forms import CustomerForm, IntakeForm, PhoneLookupForm
 from tickets.intake.services import intake_record
 
 
-def _entry(request: HttpRequest, customer, intake_form: IntakeForm | None = None) -> dict:
-    """A caller's card with the form to log the contact and open a case (首问)."""
+def _typed(raw: str) -> str:
+    try:
+        return phone_normalize(raw) if raw else ""
+    except ValidationError:
+        return ""
+
+
+def _entry(request: HttpRequest, customer, intake_form: IntakeForm | None = None, *,
+           typed_phone: str = "") -> dict:
+    """A caller's card with the form to log the contact and open a case (首问). The number
+    the agent typed for this call (`typed_phone`, normalised) is shown back in full even to
+    a role that sees masked numbers; every other place keeps the mask."""
     if intake_form is None and request.user.has_perm("tickets.add_case"):
         intake_form = IntakeForm(initial={
             "customer": customer.pk,
+            "caller_phone": typed_phone,
             "queued_at": timezone.now().isoformat(),
             "channel": Contact.Channel.INBOUND_CALL,
         })
-    return {"card": customer_card(customer=customer, viewer=request.user),
+    return {"card": customer_card(customer=customer, viewer=request.user,
+                                  typed_phone=typed_phone),
             "history": customer_history(customer=customer, limit=10),
             "intake_form": intake_form}
 
@@ -54,7 +66,7 @@ def _lookup(request: HttpRequest, raw_phone: str) -> dict:
         return {"phone_error": exc.messages[0]}
     customers = list(customer_find_by_phone(phone=phone)[:5])
     if customers:
-        return {"entries": [_entry(request, c) for c in customers]}
+        return {"entries": [_entry(request, c, typed_phone=phone) for c in customers]}
     return {"customer_form": CustomerForm(initial={"phone": phone}),
             "can_create": request.user.has_perm("tickets.add_customer")}
 
@@ -68,7 +80,9 @@ def customer_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         with service_errors(form):
             customer = customer_create(by=request.user, **form.cleaned_data)
             return render(request, "tickets/_caller.html", {
-                "entries": [_entry(request, customer)], "just_created": True,
+                "entries": [_entry(request, customer,
+                                   typed_phone=_typed(form.cleaned_data["phone"]))],
+                "just_created": True,
             })
     # htmx swaps only 2xx answers: the fragment with field errors comes back as 200 there.
     return render(request, "tickets/_caller.html", {"customer_form": form, "can_create": True},
@@ -96,5 +110,7 @@ def intake_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 promised_callback_at=data["promised_callback_at"],
             )
             return render(request, "tickets/_caller.html", {"opened_case": result.case})
-    return render(request, "tickets/_caller.html", {"entries": [_entry(request, customer, form)]},
+    typed = _typed(request.POST.get("caller_phone", ""))
+    return render(request, "tickets/_caller.html",
+                  {"entries": [_entry(request, customer, form, typed_phone=typed)]},
                   status=200 if request.htmx else 400)

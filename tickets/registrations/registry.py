@@ -14,7 +14,8 @@ registry.enum_name("RegistrationStatusEnum", RegistrationStatus.choices)
 registry.enum_name("RegistrationActionEnum", REGISTRATION_ACTIONS)
 
 registry.nav_entry(_("Customer registrations"), "tickets:registrations",
-                   permission="tickets.view_customerregistration", order=130)
+                   permission="tickets.view_customerregistration", order=130,
+                   area="work")
 
 registry.periodic_job("registrations-expire", task=registration_expire_task.name,
                       schedule=60.0, expires=55)

@@ -18,14 +18,16 @@ def _login(client, role):
     return client
 
 
-def test_known_caller_shows_a_masked_card_to_tier1(client):
+def test_known_caller_card_shows_tier1_the_typed_number_and_masks_the_id(client):
+    """Issue 10, item 15: the number the agent typed is shown back (normalised) in full;
+    everything else stays masked for a role without the personal-data permission."""
     customer = CustomerFactory(phone="13800138000", id_number="11010519491231002X")
     html = _login(client, Role.TIER1).get(
         reverse("tickets:incoming"), {"phone": "+86 138 0013 8000"}, **HTMX
     ).content.decode()
     assert customer.code in html
-    assert "138****8000" in html and "13800138000" not in html
-    assert "110105********002X" in html
+    assert '<dd class="phone">13800138000</dd>' in html and "138****8000" not in html
+    assert "110105********002X" in html and "11010519491231002X" not in html
 
 
 def test_supervisor_sees_the_full_number(client):
@@ -75,7 +77,8 @@ def test_inline_registration_returns_the_new_card(client):
     )
     customer = Customer.objects.get()
     html = response.content.decode()
-    assert customer.code in html and "139****9000" in html
+    # the number the agent just typed, in full (issue 10, item 15)
+    assert customer.code in html and '<dd class="phone">13900139000</dd>' in html
 
 
 def test_managers_read_customers_but_do_not_take_calls(client):
@@ -144,3 +147,33 @@ def test_known_caller_card_shows_open_cases_and_recent_contacts(client):
     html = html.content.decode()
     assert Case.objects.get().number in html
     assert "未结工单" in html and "最近接触记录" in html and "滤芯咨询" in html
+
+
+def test_a_refused_intake_keeps_showing_the_typed_number(client):
+    customer = CustomerFactory(phone="13800138000")
+    client = _login(client, Role.TIER1)
+    html = client.post(reverse("tickets:intake"), {
+        "customer": customer.pk, "caller_phone": "138 0013 8000", "channel": "inbound_call",
+        "queued_at": "2026-11-23T09:00:00+08:00", "subject": "",
+    }, **HTMX).content.decode()
+    assert '<dd class="phone">13800138000</dd>' in html
+
+
+def test_another_number_typed_does_not_unmask_the_customers_phone(client):
+    customer = CustomerFactory(phone="13800138000")
+    client = _login(client, Role.TIER1)
+    html = client.post(reverse("tickets:intake"), {
+        "customer": customer.pk, "caller_phone": "13900139000", "channel": "inbound_call",
+        "queued_at": "2026-11-23T09:00:00+08:00", "subject": "",
+    }, **HTMX).content.decode()
+    assert "138****8000" in html and "13800138000" not in html
+
+
+def test_the_case_page_still_masks_the_phone_for_tier1(client):
+    from tests.tickets.cases.factories import case_open_for_test
+
+    agent = StaffFactory(role=Role.TIER1).user
+    case = case_open_for_test(by=agent, customer=CustomerFactory(phone="13800138000"))
+    client.force_login(agent)
+    html = client.get(reverse("tickets:case", args=[case.pk])).content.decode()
+    assert "138****8000" in html and "13800138000" not in html
