@@ -102,7 +102,7 @@ def _copy_writer(connection):
 def _generate(scale: float) -> None:
     from django.db import connection, transaction
 
-    from tickets import demo
+    from demo import intake as demo
     from tickets.cases.models import Case, CaseEvent
     from tickets.contacts.models import Contact
     from tickets.customers.models import Customer
