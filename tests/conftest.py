@@ -5,6 +5,7 @@ import re
 import sqlite3
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,23 +29,21 @@ def _fresh_calendar_engines():
 
 # --- the test database: migrated once, then copied ------------------------------------------
 #
-# Applying every migration to a fresh SQLite file takes seconds on each run. The first run
-# keeps the migrated file as a template, named by a hash of everything the migrations are
-# made of (every installed app's migration files, the project modules they import, the
-# locked requirements); later runs copy it and only check that nothing is left to migrate.
-# `--create-db` (or any change to a migration) builds a new template; `--reuse-db` and
-# PostgreSQL behave as pytest-django makes them.
+# Applying every migration to a fresh SQLite test database takes 3–5 s on each run (13 s
+# when the machine is busy). The first run keeps the migrated file as a template under
+# var/test-templates/, named by a hash of everything the migrations are made of (every
+# installed app's migration files, the project modules they import, the locked
+# requirements); later runs copy it and only check that nothing is left to migrate. A
+# changed migration means a new template (the old one is removed). `--create-db` builds a
+# new one; `--reuse-db`, `--nomigrations` and PostgreSQL behave as pytest-django makes
+# them (on PostgreSQL, whose test database name changes per CI run, a template database
+# would outlive the run).
 
 
-def _sqlite_test_name() -> str | None:
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    name = (db.get("TEST") or {}).get("NAME")
-    if db["ENGINE"] != "django.db.backends.sqlite3" or not name or ":memory:" in str(name) \
-            or "mode=memory" in str(name):
-        return None
-    return str(name)
+@dataclass(frozen=True)
+class _Template:
+    path: Path
+    used: bool  # the test database is a copy of it (else it is saved after migrating)
 
 
 def _migrations_fingerprint() -> str:
@@ -78,6 +77,11 @@ def _migrations_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _sqlite_test_name(connection) -> str | None:
+    name = str(connection.settings_dict.get("TEST", {}).get("NAME") or "")
+    return None if not name or ":memory:" in name or "mode=memory" in name else name
+
+
 def _sqlite_copy(source: str, target: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(target + suffix).unlink(missing_ok=True)
@@ -91,24 +95,27 @@ def _sqlite_copy(source: str, target: str) -> None:
 
 @pytest.fixture(scope="session")
 def _test_db_template(request, django_db_modify_db_settings, django_db_createdb):
-    """(template path, whether the test database was copied from it), or None."""
-    name = _sqlite_test_name()
-    if name is None or request.config.getvalue("reuse_db") \
-            or request.config.getvalue("nomigrations"):
+    if request.config.getvalue("reuse_db") or request.config.getvalue("nomigrations"):
         return None
-    template = Path(name).parent / "test-templates" / f"{_migrations_fingerprint()}.sqlite3"
-    copied = template.exists() and not django_db_createdb
-    if copied:
-        _sqlite_copy(str(template), name)
-    return template, copied
+    from django.db import connections
+
+    connection = connections["default"]
+    name = _sqlite_test_name(connection) if connection.vendor == "sqlite" else None
+    if name is None:
+        return None
+    path = Path(name).parent / "test-templates" / f"{_migrations_fingerprint()}.sqlite3"
+    used = path.exists() and not django_db_createdb
+    if used:
+        _sqlite_copy(str(path), name)
+    return _Template(path, used)
 
 
 @pytest.fixture(scope="session")
 def django_db_keepdb(request, _test_db_template):
     """Keep (that is, migrate only what is missing in) a test database copied from the
     template; otherwise pytest-django's `--reuse-db`."""
-    if _test_db_template is not None and _test_db_template[1]:
-        return True
+    if _test_db_template is not None:
+        return _test_db_template.used
     return request.config.getvalue("reuse_db")
 
 
@@ -116,30 +123,25 @@ def django_db_keepdb(request, _test_db_template):
 def django_db_setup(django_db_setup, _test_db_template, django_db_blocker):
     """pytest-django's setup, then: a freshly migrated database becomes the template; a
     database kept because it was copied is removed at the end like a created one."""
-    if _test_db_template is None:
-        yield
-        return
-    template, copied = _test_db_template
-    name = _sqlite_test_name()
-    if not copied:
-        template.parent.mkdir(exist_ok=True)
-        partial = template.with_name(f"{template.stem}.{os.getpid()}.partial")
-        with django_db_blocker.unblock():
-            from django.db import connection
+    from django.db import connections
 
-            connection.close()
-            _sqlite_copy(name, str(partial))
-        os.replace(partial, template)
-        for old in template.parent.glob("*.sqlite3"):
-            if old != template:
+    template = _test_db_template
+    name = connections["default"].settings_dict["NAME"]
+    if template is not None and not template.used:
+        with django_db_blocker.unblock():
+            connections.close_all()
+        template.path.parent.mkdir(exist_ok=True)
+        partial = template.path.with_name(f"{template.path.stem}.{os.getpid()}.partial")
+        _sqlite_copy(str(name), str(partial))
+        os.replace(partial, template.path)
+        for old in template.path.parent.glob("*.sqlite3"):
+            if old != template.path:
                 old.unlink(missing_ok=True)
     yield
-    if copied:
-        from django.db import connections
-
+    if template is not None and template.used:
         connections.close_all()
         for suffix in ("", "-wal", "-shm"):
-            Path(name + suffix).unlink(missing_ok=True)
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
 
 
 # --- a real worker on the filesystem broker -------------------------------------------------
