@@ -2,13 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# Only what pip installs decides whether to reinstall: a tool setting in pyproject.toml must
+# not send every checkout sharing the venv through pip again.
+STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 DEV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
 PYTEST_ARGS ?=
 
 .PHONY: venv run test e2e fuzz bench lint typecheck migrations-check messages demo clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock

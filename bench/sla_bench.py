@@ -10,7 +10,8 @@ which 50,000 are open, each with the timers its policy starts (about 2.3 million
 Creates the PostgreSQL database if it is missing, migrates it, seeds the demo organisation
 and, unless the bench rows exist already, writes customers, cases and timers by COPY
 (bulk_create elsewhere). Timers come from `demo.sla_planner` with `swept=True`: every
-crossing before now is already recorded, so a sweep at now has nothing to do.
+crossing before now is already recorded, so a sweep at now has nothing to do; the cases'
+SLA summaries come from the sweep's own `cases_sla_refresh`, chunk by chunk.
 
 Then it measures, each over `--runs` runs (median, and the slowest):
 - the sweep when nothing crosses;
@@ -52,8 +53,8 @@ def _generate(total: int) -> None:
     from django.db import connection, transaction
 
     from demo import intake as demo
-    from demo.sla_planner import CaseHistory, TimerPlanner
-    from tickets.cases.models import Case
+    from demo.sla_planner import CaseHistory, TimerPlanner, cases_sla_refresh_between
+    from tickets.cases.models import Case, SlaState
     from tickets.customers.models import Customer
     from tickets.sla.models import CaseTimer
     from tickets.sla.tallies import resolution_tallies_rebuild
@@ -107,7 +108,7 @@ def _generate(total: int) -> None:
                         if status != "new" else None)
             resolved = (accepted + dt.timedelta(minutes=rng.randint(2, 4 * 24 * 60))
                         if status == "closed" else None)
-            plan = planner.plan(
+            planned_timers = planner.plan(
                 CaseHistory(case_id=pk, kind=kind, category_id=category.pk, grade=grade,
                             status=status, opened_at=opened, accepted_at=accepted,
                             waiting_since=accepted if status == "waiting_customer" else None,
@@ -129,19 +130,22 @@ def _generate(total: int) -> None:
                 "department_id": department, "first_contact_owner_id": assignee,
                 "promised_callback_at": None, "opened_at": opened,
                 "resolved_at": resolved, "closed_at": resolved,
-                "sla_state": plan.sla_state, "sla_due_at": plan.sla_due_at, "version": 1,
+                "sla_state": SlaState.NONE, "sla_due_at": None, "version": 1,
                 "created_by_id": assignee, "updated_at": resolved or opened,
             })
-            for row in plan.timers:
+            for row in planned_timers:
                 row["id"] = next_timer
                 next_timer += 1
                 timers.append(row)
             if len(cases) >= chunk:
                 write(Case, cases)
                 write(CaseTimer, timers)
+                cases_sla_refresh_between(cases[0]["id"], cases[-1]["id"])
                 cases, timers = [], []
         write(Case, cases)
         write(CaseTimer, timers)
+        if cases:
+            cases_sla_refresh_between(cases[0]["id"], cases[-1]["id"])
         demo.sequences_reset([Customer, Case, CaseTimer])
         resolution_tallies_rebuild()
     if postgres:

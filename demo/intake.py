@@ -23,11 +23,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from demo.org import GIVEN, SURNAMES
-from demo.sla_planner import CaseHistory, TimerPlanner
+from demo.sla_planner import CaseHistory, TimerPlanner, cases_sla_refresh_between
 from servicedesk.models import Department, StaffProfile
 from servicedesk.models.events import change_data
 from servicedesk.roles import Role
-from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
+from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter, SlaState
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer, CustomerCodeCounter
 from tickets.sla.models import CaseTimer
@@ -211,7 +211,8 @@ def generate(
     """Produce the rows (dicts keyed by attname) and hand them to `write` in chunks.
     Counters are updated at the end, in the caller's transaction. Each case gets the SLA
     timers its policy starts, in the state its history left them (`demo.sla_planner`;
-    `swept`: crossings of running timers already recorded, else left to the first sweep)."""
+    `swept`: crossings of running timers already recorded, else left to the first sweep),
+    and its SLA summary from them by `cases_sla_refresh` once each chunk is written."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     clock = _Clock(rng, start, end)
 
@@ -369,7 +370,7 @@ def generate(
             steps.append(("resolved", "closed", closed_at, assignee,
                           CaseEvent.Kind.STATUS_CHANGED))
         cases[-1]["version"] = len(steps)
-        planned = planner.plan(
+        planned_timers = planner.plan(
             CaseHistory(
                 case_id=pk, kind=kind, category_id=category.pk, grade=grade, status=status,
                 opened_at=at, accepted_at=steps[1][2] if len(steps) > 1 else None,
@@ -378,8 +379,8 @@ def generate(
             ),
             now=end, swept=swept,
         )
-        cases[-1].update(sla_state=planned.sla_state, sla_due_at=planned.sla_due_at)
-        for row in planned.timers:
+        cases[-1].update(sla_state=SlaState.NONE, sla_due_at=None)  # from the timers below
+        for row in planned_timers:
             row["id"] = next_timer
             next_timer += 1
             timers.append(row)
@@ -403,11 +404,14 @@ def generate(
             write(CaseEvent, events)
             write(CaseTimer, timers)
             write(Contact, contacts)
+            cases_sla_refresh_between(cases[0]["id"], cases[-1]["id"])
             cases, events, contacts, timers = [], [], [], []
     write(Case, cases)
     write(CaseEvent, events)
     write(CaseTimer, timers)
     write(Contact, contacts)
+    if cases:
+        cases_sla_refresh_between(cases[0]["id"], cases[-1]["id"])
     cases, events, contacts, timers = [], [], [], []
     touched_days = {at.astimezone(BEIJING).strftime("%Y%m%d") for at in opened}
 

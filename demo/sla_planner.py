@@ -1,10 +1,20 @@
 """SLA timers for cases written in bulk (demo data, benchmarks), which never went through
-`case_open`: the same policies, calendars and rules as `tickets.sla.services`, computed in
-memory from what each case went through, as rows ready for `bulk_create` or COPY.
+`case_open`: rows ready for `bulk_create` or COPY, equal to the timers the services would
+have left after the same history (`tests/demo/test_intake_demo.py` replays histories
+through the services to hold that). Nothing here decides an SLA rule:
 
-`swept=True` plans the picture after the minute sweep has run (crossed warnings and
-breaches already marked); `swept=False` leaves crossings of running timers for the first
-real sweep to find, which then records them with their true instants and notifies.
+- the policy, the targets and the due and warning instants come from the services' own
+  functions (`policy_pick`, `timer_targets`, `timer_schedule`, the calendar engine);
+- the case's summary (`sla_state`, `sla_due_at`) is not computed here at all: once the
+  rows are written, `cases_sla_refresh_between` runs the sweep's own set-based
+  `cases_sla_refresh` over them.
+
+What remains is the history: the minute sweep is taken to have run before each of the
+case's steps, so a warning or due instant at or before a step is recorded on the timer
+(as the sweep would have, before `timers_stop` / `timers_pause`). `swept=True` also
+records the crossings of running timers up to `now` (the picture right after a sweep at
+`now`); `swept=False` leaves those after the case's last step for the first real sweep
+to find, which then records them with their true instants and notifies.
 """
 
 from __future__ import annotations
@@ -13,10 +23,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from servicedesk.calendars import calendar_engine
-from servicedesk.worktime import NoWorkingTime
-from tickets.cases.models import Case, CaseCategory, SlaState
+from tickets.cases.models import Case, CaseCategory
 from tickets.sla.models import SlaPolicy, TimerKind, TimerState
-from tickets.sla.services import end_of_working_day, policy_pick, warn_elapsed
+from tickets.sla.services import cases_sla_refresh, policy_pick, timer_schedule, timer_targets
 
 
 @dataclass(frozen=True)
@@ -33,12 +42,15 @@ class CaseHistory:
     waiting_since: dt.datetime | None = None  # waiting for the customer now
     resolved_at: dt.datetime | None = None
 
+    @property
+    def last_step_at(self) -> dt.datetime | None:
+        steps = [t for t in (self.accepted_at, self.waiting_since, self.resolved_at) if t]
+        return max(steps, default=None)
 
-@dataclass
-class PlannedCase:
-    timers: list[dict]
-    sla_state: str
-    sla_due_at: dt.datetime | None
+
+def _crossed(instant: dt.datetime | None, by: dt.datetime) -> dt.datetime | None:
+    """What a sweep at `by` records for a timer's warning or due `instant`."""
+    return instant if instant is not None and instant <= by else None
 
 
 class TimerPlanner:
@@ -62,34 +74,17 @@ class TimerPlanner:
             )
         return self._picked[key]
 
-    def plan(self, case: CaseHistory, *, now: dt.datetime, swept: bool) -> PlannedCase:
+    def plan(self, case: CaseHistory, *, now: dt.datetime, swept: bool) -> list[dict]:
+        """The case's timer rows (keyed by attname, without `id`)."""
         policy = self.policy(case.kind, case.category_id, case.grade)
         if policy is None:
-            return PlannedCase([], SlaState.NONE, None)
+            return []
         engine = calendar_engine(policy.calendar.name)
         start = case.opened_at
-        targets: dict[str, dt.timedelta] = {}
-        if policy.acceptance_target:
-            targets[TimerKind.ACCEPTANCE] = policy.acceptance_target
-        if policy.feedback_target:
-            targets[TimerKind.FEEDBACK] = policy.feedback_target
-        elif policy.feedback_working_days is not None:
-            try:
-                due = end_of_working_day(engine, start, policy.feedback_working_days)
-                targets[TimerKind.FEEDBACK] = engine.between(start, due)
-            except NoWorkingTime:
-                pass
-        if policy.resolution_target:
-            targets[TimerKind.RESOLUTION] = policy.resolution_target
-
         rows = []
-        for kind, target in targets.items():
-            try:
-                due = engine.add(start, target)
-                warn = engine.add(start, warn_elapsed(target, policy))
-            except NoWorkingTime:
-                continue
-            stop = case.accepted_at if kind == TimerKind.ACCEPTANCE else case.resolved_at
+        for kind, target in sorted(timer_targets(policy, start=start).items()):
+            schedule = timer_schedule(policy, engine=engine, started_at=start, target=target)
+            due, warn = schedule.due_at, schedule.warn_at
             row = {
                 "case_id": case.case_id, "kind": kind, "policy_id": policy.pk,
                 "calendar_id": policy.calendar_id, "target": target, "started_at": start,
@@ -97,45 +92,29 @@ class TimerPlanner:
                 "warn_at": warn, "stopped_at": None, "warned_at": None, "breached_at": None,
                 "elapsed_at_stop": None,
             }
+            # Leaving "new" meets acceptance; resolving meets feedback and resolution.
+            stop = case.accepted_at if kind == TimerKind.ACCEPTANCE else case.resolved_at
             if stop is not None and stop <= now:
                 row.update(state=TimerState.MET, stopped_at=stop,
                            elapsed_at_stop=engine.between(start, stop),
-                           warned_at=warn if warn <= stop else None,
-                           breached_at=due if due < stop else None)
+                           warned_at=_crossed(warn, stop), breached_at=_crossed(due, stop))
             elif case.status == Case.Status.WAITING_CUSTOMER and case.waiting_since:
                 held = case.waiting_since
                 row.update(state=TimerState.PAUSED, paused_at=held,
-                           warned_at=warn if warn <= held else None,
-                           breached_at=due if due <= held else None)
+                           warned_at=_crossed(warn, held), breached_at=_crossed(due, held))
             else:
                 row["state"] = TimerState.RUNNING
-                if swept:
-                    row.update(warned_at=warn if warn <= now else None,
-                               breached_at=due if due <= now else None)
+                swept_at = now if swept else case.last_step_at
+                if swept_at is not None:
+                    row.update(warned_at=_crossed(warn, swept_at),
+                               breached_at=_crossed(due, swept_at))
             rows.append(row)
-        state, next_due = summary(rows, status=case.status, now=now)
-        return PlannedCase(rows, state, next_due)
+        return rows
 
 
-def summary(rows: list[dict], *, status: str, now: dt.datetime) -> tuple[str, dt.datetime | None]:
-    """The case's `sla_state` and `sla_due_at` from its timer rows, by the rules of
-    `cases_sla_refresh` (a running timer already past its warning or due instant counts as
-    warned or breached: that is what the next sweep will record)."""
-    live = [r for r in rows if r["state"] in (TimerState.RUNNING, TimerState.PAUSED)]
-    running = [r for r in live if r["state"] == TimerState.RUNNING]
-    next_due = min((r["due_at"] for r in running if r["due_at"]), default=None)
-    if status in Case.OPEN_STATUSES:
-        if any(r["breached_at"] or (r["state"] == TimerState.RUNNING and r["due_at"] <= now)
-               for r in live):
-            return SlaState.BREACHED, next_due
-        if any(r["warned_at"] or r["warn_at"] <= now for r in running):
-            return SlaState.WARNED, next_due
-        if running:
-            return SlaState.ON_TRACK, next_due
-        if live:
-            return SlaState.PAUSED, None
-    if any(r["breached_at"] for r in rows):
-        return SlaState.MET_LATE, next_due if status in Case.OPEN_STATUSES else None
-    if any(r["state"] == TimerState.MET for r in rows):
-        return SlaState.MET, next_due if status in Case.OPEN_STATUSES else None
-    return SlaState.NONE, next_due
+def cases_sla_refresh_between(first_id: int, last_id: int) -> int:
+    """The SLA summary of the cases with ids in [first_id, last_id] from their timers, by
+    the sweep's own `cases_sla_refresh` (one UPDATE)."""
+    return cases_sla_refresh(
+        Case.objects.filter(pk__gte=first_id, pk__lte=last_id).values("pk")
+    )

@@ -16,27 +16,27 @@ def _counts():
     return (Department.objects.count(), Team.objects.count(), StaffProfile.objects.count())
 
 
-def test_seed_demo_twice_creates_nothing_the_second_time(capsys):
-    call_command("seed_demo", intake_scale=0.02)
+def test_seed_demo_twice_creates_nothing_the_second_time(seeded_demo, capsys):
+    # The first run is the package's `seeded_demo`.
+    assert "新建部门 5 个" in seeded_demo
     first = _counts()
     call_command("seed_demo", intake_scale=0.02)
     assert _counts() == first
     assert "新建部门 0 个, 班组 0 个, 员工 0 人" in capsys.readouterr().out
 
 
-def test_seed_demo_covers_every_role_with_about_fifty_staff():
-    call_command("seed_demo", intake_scale=0.02)
+def test_seed_demo_covers_every_role_with_about_fifty_staff(seeded_demo):
     roles = set(StaffProfile.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
     assert 45 <= StaffProfile.objects.count() <= 60
 
 
-def test_printed_demo_logins_work(capsys):
+def test_printed_demo_logins_work(seeded_demo, capsys):
     call_command("seed_demo", intake_scale=0.02)
-    out = capsys.readouterr().out
-    assert DEMO_PASSWORD in out
-    for username in ("agent01", "supervisor", "manager", "gm", "admin"):
-        assert username in out
-        # with the request, as the sign-in page does (django-axes counts by client)
-        request = RequestFactory().post("/accounts/login/")
-        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
+    for out in (seeded_demo, capsys.readouterr().out):
+        assert DEMO_PASSWORD in out
+        for username in ("agent01", "supervisor", "manager", "gm", "admin"):
+            assert username in out
+            # with the request, as the sign-in page does (django-axes counts by client)
+            request = RequestFactory().post("/accounts/login/")
+            assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None

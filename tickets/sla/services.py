@@ -136,34 +136,49 @@ def remaining(timer: CaseTimer, at: dt.datetime | None = None) -> dt.timedelta:
 
 
 @dataclass(frozen=True)
-class _Schedule:
+class TimerSchedule:
     due_at: dt.datetime | None
     warn_at: dt.datetime | None
     problem: str = ""
 
 
-def _schedule(timer: CaseTimer, policy: SlaPolicy) -> _Schedule:
-    engine = _engine(timer)
-    offset = timer.paused_business
+def timer_schedule(
+    policy: SlaPolicy,
+    *,
+    engine: WorkCalendar,
+    started_at: dt.datetime,
+    target: dt.timedelta,
+    paused_business: dt.timedelta = _ZERO,
+) -> TimerSchedule:
+    """The due and warning instants of a timer of `policy` started at `started_at` with
+    `target` business time, `paused_business` of it spent waiting for the customer (the
+    services' timers and the demo's bulk-written timers alike)."""
     try:
-        due = engine.add(timer.started_at, timer.target + offset)
-        warn = engine.add(timer.started_at, warn_elapsed(timer.target, policy) + offset)
+        due = engine.add(started_at, target + paused_business)
+        warn = engine.add(started_at, warn_elapsed(target, policy) + paused_business)
     except NoWorkingTime:
-        return _Schedule(
+        return TimerSchedule(
             None,
             None,
             f"日历 {engine.name} 之后没有工作时间，无法计算期限 "
             f"(calendar {engine.name} has no working time ahead)",
         )
-    gap = due - timer.started_at - timer.target - offset
+    gap = due - started_at - target - paused_business
     if gap > WORKING_TIME_HORIZON:
-        return _Schedule(
+        return TimerSchedule(
             due,
             warn,
             f"期限跨越了日历 {engine.name} 中超过 {WORKING_TIME_HORIZON.days} 天的非工作时间 "
             f"(the deadline crosses a gap of over {WORKING_TIME_HORIZON.days} days)",
         )
-    return _Schedule(due, warn)
+    return TimerSchedule(due, warn)
+
+
+def _schedule(timer: CaseTimer, policy: SlaPolicy) -> TimerSchedule:
+    return timer_schedule(
+        policy, engine=_engine(timer), started_at=timer.started_at, target=timer.target,
+        paused_business=timer.paused_business,
+    )
 
 
 def _apply_schedule(timer: CaseTimer, policy: SlaPolicy, *, now: dt.datetime) -> None:
@@ -211,7 +226,9 @@ def _record_problems(timers: Iterable[CaseTimer], *, now: dt.datetime) -> None:
 # --- timers on a case ----------------------------------------------------------------------
 
 
-def _targets(policy: SlaPolicy, *, start: dt.datetime) -> dict[str, dt.timedelta]:
+def timer_targets(policy: SlaPolicy, *, start: dt.datetime) -> dict[str, dt.timedelta]:
+    """The business time each clock of `policy` allows a case opened at `start` (the
+    same-working-day feedback rules become the business time left until that close)."""
     targets: dict[str, dt.timedelta] = {}
     if policy.acceptance_target:
         targets[TimerKind.ACCEPTANCE] = policy.acceptance_target
@@ -262,7 +279,7 @@ def timers_start(
     if policy is None:
         return []
     start = case.opened_at if kinds is None else now
-    targets = _targets(policy, start=start)
+    targets = timer_targets(policy, start=start)
     wanted = set(targets) if kinds is None else set(kinds) & set(targets)
     timers = [
         _new_timer(case=case, kind=kind, policy=policy, target=targets[kind], start=start,
@@ -351,7 +368,7 @@ def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
     met_kinds = set(
         CaseTimer.objects.filter(case=case, state=TimerState.MET).values_list("kind", flat=True)
     )
-    targets = _targets(policy, start=case.opened_at) if policy is not None else {}
+    targets = timer_targets(policy, start=case.opened_at) if policy is not None else {}
     if policy is not None and all(
         t.policy_id == policy.pk for t in live.values()
     ) and set(live) | met_kinds >= set(targets):
