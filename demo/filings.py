@@ -141,8 +141,11 @@ def _delays(rng, people, customers, end) -> int:
             at += dt.timedelta(minutes=30)
             delay_notify(filing=filing, by=supervisor, now=at, channel=channel)
         if stage == 5:
-            delivered = min(filing.new_promised_date, timezone.localdate(end))
             at = max(at, end - dt.timedelta(hours=2))
+            # delivered by the time it is recorded (Beijing date of `at`: near midnight `end`'s
+            # date is already tomorrow), and not before the filing
+            delivered = max(min(filing.new_promised_date, timezone.localdate(at)),
+                            timezone.localdate(filing.filed_at))
             filing = delay_deliver(filing=filing, by=supervisor, delivered_on=delivered, now=at)
             if i % 12 == 5:
                 delay_compensate(filing=filing, by=supervisor, kind="coupon",
