@@ -111,9 +111,10 @@ class JobRun:
     def each(self, rows: Sequence[T], work: Callable[[list[T]], R], *,
              key: Callable[[T], str], phase: str = "",
              batch_size: int = DEFAULT_BATCH) -> list[R]:
-        """Run `work` over `rows` in batches of `batch_size`, each in a savepoint. Rows that
-        failed before go alone after the batches. Returns the results of the batches that
-        went through; the rows that failed are in `self.failed`."""
+        """Run `work` over `rows` in batches of `batch_size`: as they are on the fast path,
+        each in a savepoint (split in halves when it raises) when careful. Rows that failed
+        before go alone, in a savepoint, after the batches. Returns the results of the
+        batches that went through; the rows that failed are in `self.failed`."""
         name = self._name(phase)
         known = self.failing(phase)
         fresh = [r for r in rows if key(r) not in known]
@@ -129,11 +130,6 @@ class JobRun:
         for row in suspects:
             results += self._attempt([row], work, key, name, known)
         return results
-
-    def one(self, key: str, work: Callable[[], R], *, phase: str = "") -> list[R]:
-        """Run `work` for the single row `key` in a savepoint (a list of its one result,
-        or empty when it failed)."""
-        return self.each([key], lambda _rows: work(), key=lambda k: k, phase=phase)
 
     def _attempt(self, rows: list[T], work: Callable[[list[T]], R],
                  key: Callable[[T], str], name: str, known: set[str]) -> list[R]:
