@@ -156,11 +156,11 @@ BENCH_TABLES = ("tickets_customer", "tickets_case", "tickets_casetimer", "ticket
 
 
 def _vacuum(*, freeze: bool = False) -> None:
-    """VACUUM (and ANALYZE) the bench's tables, as autovacuum would have by the time a real
-    database holds a million cases. Measured on this machine, whose PostgreSQL runs with
-    `autovacuum = off`: a database fresh from COPY has no visibility map and no hint bits
-    set, and the bench's own resets leave dead rows in the sweep's partial indexes, so the
-    first reads of every run pay for what VACUUM does once. A no-op on SQLite."""
+    """VACUUM (and ANALYZE) the bench's tables, as autovacuum would in a real database.
+    This machine's PostgreSQL runs with `autovacuum = off`: without this, each bench run's
+    resets (500 timers crossed and put back, twelve times) leave dead rows in the sweep's
+    partial indexes that every later run wades through. A no-op on SQLite. (It is not what
+    made the dashboard slow on a fresh database: that was the machine's load; README.)"""
     from django.db import connection
 
     if connection.vendor != "postgresql":
