@@ -21,7 +21,7 @@ from django.db.models import OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.jobs import JobRun, job_level, row_key
+from servicedesk.jobs import JobRun, TooManyRowFailures, job_level, row_key
 from servicedesk.models import Notification, NotificationDigest
 from servicedesk.notifiers import DeliveryFailed, Message, channel_for
 from servicedesk.types import User
@@ -183,6 +183,7 @@ def digests_deliver(*, now: dt.datetime | None = None, limit: int = DIGEST_BATCH
     known = job.failing(DELIVERY_PHASE)
     sent_at = timezone.now()
     outcome: dict[int, tuple[str, str, str]] = {}  # pk -> (status, reference, error)
+    broken: Exception | None = None
     went: list[str] = []
     for pk in claimed:
         try:
@@ -192,11 +193,18 @@ def digests_deliver(*, now: dt.datetime | None = None, limit: int = DIGEST_BATCH
         except DeliveryFailed as exc:
             outcome[pk] = (DigestStatus.FAILED, "", str(exc)[:2000])
         except Exception as exc:  # a poison digest: recorded, retried, the others go out
-            if job_level(exc):
-                raise
+            if job_level(exc):  # stop here; the ones not tried are reclaimed when stale
+                broken = exc
+                break
             outcome[pk] = (DigestStatus.FAILED, "", f"{type(exc).__name__}: {exc}"[:2000])
-            job.fail(row_key(NotificationDigest, pk), exc, phase=DELIVERY_PHASE)
-    _digests_settle(outcome, sent_at=sent_at)
+            try:
+                job.fail(row_key(NotificationDigest, pk), exc, phase=DELIVERY_PHASE)
+            except TooManyRowFailures as too_many:  # raised once the sent ones are noted
+                broken = too_many
+    if outcome:
+        _digests_settle(outcome, sent_at=sent_at)
+    if broken is not None:  # what went out is recorded: never sent twice
+        raise broken
     job.succeeded([key for key in went if key in known], phase=DELIVERY_PHASE)
     job.finish()
     sent = sum(status == DigestStatus.SENT for status, _ref, _err in outcome.values())

@@ -280,6 +280,8 @@ def test_the_heartbeat_keeps_beating_while_rows_fail(locmem_mail, client):
     """A run that skipped a row still ran: the sweep's heartbeat is recorded, the worker's
     heartbeat too, and /healthz stays 200 (the skipped row is listed, not an outage)."""
     cases, _, _ = consultations(2, at=timezone.now() - dt.timedelta(hours=1))
+    a_minute_ago = timezone.now() - dt.timedelta(minutes=1)  # whatever the hour of the day
+    CaseTimer.objects.update(warn_at=a_minute_ago, due_at=a_minute_ago)
     CaseTimer.objects.filter(case=cases[0]).update(due_at=END_OF_TIME)
     sla_sweep_task()
     heartbeat_task()
