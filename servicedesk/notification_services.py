@@ -2,8 +2,13 @@
 per run, and deliver the digests through the staff channel after the run commits.
 
 Idempotent by construction: a notification is unique per (recipient, key); a digest per
-(recipient, run); a notification joins a digest only while it has none (conditional
-UPDATE); a digest is sent only by whoever moved it from pending/failed to sending.
+(recipient, run); a notification joins a digest when it is written, or later only while it
+has none (conditional UPDATE); a digest is sent only by whoever moved it from
+pending/failed to sending.
+
+Set-based whatever the number of rows (issue 10 item 21): on PostgreSQL the notifications
+of a run and their digests are written in one statement, and a batch of digests is claimed
+and read in one and settled in one.
 """
 
 from __future__ import annotations
