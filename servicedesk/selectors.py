@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from servicedesk.calendars import official_coverage_warnings
 from servicedesk.celery import app as celery_app
-from servicedesk.models import BusinessCalendar, Department, Heartbeat, StaffProfile, Team
+from servicedesk.models import (
+    BusinessCalendar,
+    Department,
+    Heartbeat,
+    JobFailure,
+    StaffProfile,
+    Team,
+)
 from servicedesk.models.health import HEARTBEAT
 from servicedesk.registry import NavEntry, registry
 from servicedesk.types import AnyUser
@@ -148,17 +155,41 @@ def system_health(*, now: dt.datetime) -> dict:
 
     warnings: list[str] = []
     jobs: list[dict] = []
+    failures: list[dict] = []
     if checks["database"]["ok"]:
         warnings = [str(w) for w in official_coverage_warnings(now.date())]
         jobs, stale = _watched_jobs(now)
         warnings += stale
+        failures = job_failures()
+        warnings += [
+            str(_("The job “%(job)s” skips %(row)s: %(error)s")
+                % {"job": f["job"], "row": f["row"], "error": f["error"]})
+            for f in failures
+        ]
     return {
         "ok": all(c["ok"] for c in checks.values()),
         "checked_at": timezone.localtime(now).isoformat(),
         "checks": checks,
         "jobs": jobs,
+        "job_failures": failures,
         "warnings": warnings,
     }
+
+
+JOB_FAILURES_SHOWN = 50
+
+
+def job_failures(*, limit: int = JOB_FAILURES_SHOWN) -> list[dict]:
+    """Rows that periodic jobs could not process and skip until they go through
+    (`servicedesk.jobs`), the latest first. Reported, not counted as down: the jobs go on
+    for every other row."""
+    rows = JobFailure.objects.filter(resolved_at__isnull=True).order_by("-last_seen_at", "-id")
+    return [
+        {"job": f.job, "row": f.row, "error": f.error, "count": f.count,
+         "first_seen_at": timezone.localtime(f.first_seen_at).isoformat(),
+         "last_seen_at": timezone.localtime(f.last_seen_at).isoformat()}
+        for f in rows[:limit]
+    ]
 
 
 def _watched_jobs(now: dt.datetime) -> tuple[list[dict], list[str]]:

@@ -84,11 +84,33 @@ def heartbeat_record(*, name: str, now: dt.datetime, worker: str = "") -> None:
         )
 
 
-def idempotency_keys_purge(*, older_than: dt.datetime) -> int:
-    """Forget stored API responses older than the retry window. Safe to run twice."""
+PURGE_JOB = "idempotency-keys-purge"
+PURGE_BATCH = 5000
+
+
+def _purge_batch(ids: list[int]) -> int:
     from servicedesk.models import IdempotencyKey
 
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=older_than).delete()
+    deleted, _ = IdempotencyKey.objects.filter(pk__in=ids).delete()
+    return deleted
+
+
+def idempotency_keys_purge(*, older_than: dt.datetime, now: dt.datetime | None = None) -> int:
+    """Forget stored API responses older than the retry window. Safe to run twice. Deletes
+    by id in batches; a row that cannot be deleted is isolated (`servicedesk.jobs`)."""
+    from servicedesk.jobs import JobRun, job_run, row_key
+    from servicedesk.models import IdempotencyKey
+
+    def purge(run: JobRun) -> int:
+        ids = list(IdempotencyKey.objects.filter(created_at__lt=older_than)
+                   .order_by("pk").values_list("pk", flat=True))
+        deleted = sum(run.each(ids, lambda batch: _purge_batch(batch),
+                               key=lambda pk: row_key(IdempotencyKey, pk),
+                               batch_size=PURGE_BATCH))
+        run.resolve_unseen()
+        return deleted
+
+    deleted, _run = job_run(PURGE_JOB, purge, now=now or timezone.now())
     return deleted
 
 

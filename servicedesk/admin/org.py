@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.models import Company, Department, Heartbeat, StaffProfile, Team
+from servicedesk.admin.readonly import ReadOnlyModelAdmin
+from servicedesk.models import Company, Department, Heartbeat, JobFailure, StaffProfile, Team
 from servicedesk.services import staff_set_role
 
 admin.site.site_header = _("servicedesk administration")
@@ -71,3 +72,12 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(JobFailure)
+class JobFailureAdmin(ReadOnlyModelAdmin):
+    """Rows a periodic job skips (servicedesk.jobs): written by the jobs, read here."""
+
+    list_display = ["job", "row", "count", "first_seen_at", "last_seen_at", "resolved_at"]
+    list_filter = ["job", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["row", "error"]

@@ -1,7 +1,7 @@
 from .api import IdempotencyKey
 from .calendars import BusinessCalendar, OfficialDay, OfficialYear, Weekday, WorkingPeriod
 from .exports import ExportLog
-from .health import Heartbeat
+from .health import Heartbeat, JobFailure
 from .notifications import DigestStatus, Notification, NotificationDigest
 from .org import Company, Department, StaffProfile, Team
 
@@ -13,6 +13,7 @@ __all__ = [
     "ExportLog",
     "Heartbeat",
     "IdempotencyKey",
+    "JobFailure",
     "Notification",
     "NotificationDigest",
     "OfficialDay",

@@ -24,3 +24,35 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobFailure(models.Model):
+    """One row that a periodic job could not process (`servicedesk.jobs`): recorded once per
+    job and row, counted on each later failure, shown on the health page until the row goes
+    through (then `resolved_at` is set). The job's other rows are not held up by it."""
+
+    job = models.CharField(_("job"), max_length=100)
+    row = models.CharField(
+        _("row"), max_length=200,
+        help_text=_("Model label and primary key, e.g. tickets.casetimer:42."),
+    )
+    error = models.TextField(_("last error"))
+    first_seen_at = models.DateTimeField(_("first seen at"))
+    last_seen_at = models.DateTimeField(_("last seen at"))
+    count = models.PositiveIntegerField(_("failures"), default=1)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job failure")
+        verbose_name_plural = _("job failures")
+        ordering = ["-last_seen_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="jobfailure_once_per_row"),
+        ]
+        indexes = [
+            models.Index(fields=["job"], name="jobfailure_open_idx",
+                         condition=models.Q(resolved_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.row}"

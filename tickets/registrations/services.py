@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.errors import FieldErrors, StepRefused
+from servicedesk.jobs import JobRun, job_run, row_key
 from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import step_take
@@ -338,16 +339,40 @@ def registration_dispute(
     )
 
 
-@transaction.atomic
+EXPIRE_JOB = "registrations-expire"
+
+
+def _expired_at(*, protected_until: dt.datetime | None, expected_visit_at: dt.datetime,
+                conversion: dt.timedelta, now: dt.datetime) -> dt.datetime:
+    """When the registration really lapsed, however late the sweep runs: the earliest of
+    its protection's end and `conversion` after the expected visit that is not after now
+    (a visit so far ahead that adding the conversion window overflows has not lapsed)."""
+    moments = [] if protected_until is None else [protected_until]
+    try:
+        moments.append(expected_visit_at + conversion)
+    except OverflowError:
+        pass
+    return min(moment for moment in moments if moment <= now)
+
+
 def registrations_expire(*, now: dt.datetime) -> int:
     """Expire what is due as of `now`: protected registrations whose protection ran out, and
     protected or pending registrations without a deal `conversion_days` after the expected
     visit. Set-based: one SELECT of the due ids (locked, skipping rows another sweep holds,
     on PostgreSQL), one conditional UPDATE, one bulk INSERT of their history rows (unique per
     registration and kind, so an overlapping sweep records nothing twice). Returns how many
-    this run expired; a second run finds none."""
+    this run expired; a second run finds none.
+
+    A row that fails is isolated (`servicedesk.jobs`): the others expire, the failure is
+    recorded once and shown on the health page, and the row is retried alone next run."""
+    expired, _run = job_run(EXPIRE_JOB, lambda run: _expire(run, now=now), now=now)
+    return expired
+
+
+def _expire(run: JobRun, *, now: dt.datetime) -> int:
     rules = RegistrationSettings.load()
-    conversion_cutoff = now - dt.timedelta(days=rules.conversion_days)
+    conversion = dt.timedelta(days=rules.conversion_days)
+    conversion_cutoff = now - conversion
     due = Q(status=Status.PROTECTED, protected_until__lte=now) | Q(
         status__in=[Status.PROTECTED, Status.PENDING_APPROVAL],
         expected_visit_at__lte=conversion_cutoff,
@@ -357,25 +382,19 @@ def registrations_expire(*, now: dt.datetime) -> int:
         .select_for_update(skip_locked=True)
         .values_list("id", "protected_until", "expected_visit_at")
     )
-    if not rows:
-        return 0
-    conversion = dt.timedelta(days=rules.conversion_days)
 
-    def expired_at(
-        protected_until: dt.datetime | None, expected_visit_at: dt.datetime
-    ) -> dt.datetime:
-        # when it really lapsed, however late the sweep runs
-        moments = [expected_visit_at + conversion]
-        if protected_until is not None:
-            moments.append(protected_until)
-        return min(moment for moment in moments if moment <= now)
+    def expire(batch: list[tuple[int, dt.datetime | None, dt.datetime]]) -> int:
+        events = [
+            RegistrationEvent(registration_id=pk, kind=Event.EXPIRED, at=_expired_at(
+                protected_until=until, expected_visit_at=visit, conversion=conversion,
+                now=now))
+            for pk, until, visit in batch
+        ]
+        expired = CustomerRegistration.objects.filter(
+            due, id__in=[pk for pk, _, _ in batch]).update(status=Status.EXPIRED)
+        RegistrationEvent.objects.bulk_create(events, ignore_conflicts=True)
+        return expired
 
-    expired = CustomerRegistration.objects.filter(due, id__in=[r[0] for r in rows]).update(
-        status=Status.EXPIRED
-    )
-    RegistrationEvent.objects.bulk_create(
-        [RegistrationEvent(registration_id=pk, kind=Event.EXPIRED, at=expired_at(until, visit))
-         for pk, until, visit in rows],
-        ignore_conflicts=True,
-    )
+    expired = sum(run.each(rows, expire, key=lambda r: row_key(CustomerRegistration, r[0])))
+    run.resolve_unseen()
     return expired

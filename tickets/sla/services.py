@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from servicedesk.calendars import calendar_engine
+from servicedesk.jobs import JobRun, row_key
 from servicedesk.worktime import NoWorkingTime, WorkCalendar
 from tickets.cases.models import Case, CaseCategory, SlaState
 from tickets.sla.models import (
@@ -188,20 +189,34 @@ def _apply_schedule(timer: CaseTimer, policy: SlaPolicy, *, now: dt.datetime) ->
         timer._sla_problem = plan.problem  # recorded once the timer has a primary key
 
 
-def timers_reschedule_unscheduled(*, now: dt.datetime, limit: int = 200) -> set[int]:
+def timers_reschedule_unscheduled(*, now: dt.datetime, limit: int = 200,
+                                  job: JobRun | None = None, phase: str = "") -> set[int]:
     """Running clocks that had no computable deadline (their calendar had no working time)
     get one as soon as their calendar allows it again, e.g. after an administrator added
-    working periods. Returns the ids of the cases whose clocks were scheduled."""
-    cases: set[int] = set()
-    for timer in CaseTimer.objects.filter(
+    working periods. Returns the ids of the cases whose clocks were scheduled. A clock that
+    cannot be scheduled without an error is isolated (`servicedesk.jobs`, in `job`)."""
+    own = job is None
+    run = job or JobRun("sla-reschedule", now=now)
+    timers = list(CaseTimer.objects.filter(
         state=TimerState.RUNNING, due_at__isnull=True, breached_at__isnull=True
-    ).select_related("calendar", "policy")[:limit]:
-        plan = _schedule(timer, timer.policy)
-        if plan.due_at is not None and CaseTimer.objects.filter(
-            pk=timer.pk, due_at__isnull=True
-        ).update(due_at=plan.due_at, warn_at=plan.warn_at):
-            cases.add(timer.case_id)
-    return cases
+    ).select_related("calendar", "policy").order_by("pk")[:limit])
+
+    def schedule(batch: list[CaseTimer]) -> set[int]:
+        cases: set[int] = set()
+        for timer in batch:
+            plan = _schedule(timer, timer.policy)
+            if plan.due_at is not None and CaseTimer.objects.filter(
+                pk=timer.pk, due_at__isnull=True
+            ).update(due_at=plan.due_at, warn_at=plan.warn_at):
+                cases.add(timer.case_id)
+        return cases
+
+    done = run.each(timers, schedule, key=lambda t: row_key(CaseTimer, t.pk), phase=phase)
+    if len(timers) < limit:
+        run.resolve_unseen(phase)
+    if own:
+        run.finish()
+    return set().union(*done)
 
 
 def _record_problems(timers: Iterable[CaseTimer], *, now: dt.datetime) -> None:
