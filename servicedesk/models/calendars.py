@@ -92,11 +92,14 @@ class WorkingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
+        # gettext outside the f-strings: xgettext does not look inside them
         if self.start == self.end == dt.time(0):
-            return f"{self.get_weekday_display()} {_('all day')}"
+            all_day = _("all day")
+            return f"{self.get_weekday_display()} {all_day}"
         if self.end <= self.start:
+            next_day = _("next day")
             return (f"{self.get_weekday_display()} {self.start:%H:%M}–"
-                    f"{_('next day')} {self.end:%H:%M}")
+                    f"{next_day} {self.end:%H:%M}")
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
     @property

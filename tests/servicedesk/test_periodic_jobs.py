@@ -231,7 +231,7 @@ class PickyChannel:
 
 
 def test_a_poison_digest_does_not_stop_the_other_deliveries(settings):
-    settings.NOTIFIER_CHANNELS = {"staff": "tests.test_periodic_jobs.PickyChannel"}
+    settings.NOTIFIER_CHANNELS = {"staff": "tests.servicedesk.test_periodic_jobs.PickyChannel"}
     mail.outbox = []
     consultations(2, at=bj(2026, 11, 23, 10))
     report = sla_sweep(now=bj(2026, 11, 23, 10, 30))
@@ -285,6 +285,8 @@ def test_the_heartbeat_keeps_beating_while_rows_fail(locmem_mail, client):
     CaseTimer.objects.filter(case=cases[0]).update(due_at=END_OF_TIME)
     sla_sweep_task()
     heartbeat_task()
+    # the details of /healthz are for staff with the system-health permission
+    client.force_login(StaffFactory(role=Role.SUPERVISOR).user)
     response = client.get(reverse("healthz"))
     body = response.json()
     assert response.status_code == 200, body
