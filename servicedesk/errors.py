@@ -6,9 +6,19 @@ version is a conflict (409) that says the version the record has now."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+
+T = TypeVar("T")
+
+
+def validated(value: T | None) -> T:
+    """A value the caller's own validation has required: once `raise_if_any()` passed it is
+    never None. Says so to the type checker; a None here is a bug in that validation."""
+    if value is None:
+        raise RuntimeError("a value the validation required is missing")
+    return value
 
 
 class StepRefused(ValidationError):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.counters import counter_next
-from servicedesk.errors import FieldErrors, StaleVersion
+from servicedesk.errors import FieldErrors, StaleVersion, validated
 from servicedesk.models import Department, Team
 from servicedesk.models.events import change_data
 from servicedesk.selectors import staff_profile_of
@@ -152,6 +152,7 @@ def case_open(
     if department is not None:
         _check_assignee(errors, case=Case(department=department), assignee=assignee)
     errors.raise_if_any()
+    department = validated(department)
 
     case = Case.objects.create(
         number=case_number_allocate(now=now),

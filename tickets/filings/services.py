@@ -28,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.errors import FieldErrors, StepRefused
+from servicedesk.errors import FieldErrors, StepRefused, validated
 from servicedesk.models import Department
 from servicedesk.models.events import change_data
 from servicedesk.notifiers import Channel, DeliveryFailed, Message, channel_for
@@ -65,7 +65,7 @@ from tickets.filings.selectors import (
 FeedbackStatus = FeedbackFiling.Status
 DelayStatus = DelayFiling.Status
 
-FEEDBACK_CASE_KIND = {
+FEEDBACK_CASE_KIND: dict[str, str] = {
     FeedbackFiling.Kind.ISSUE: Case.Kind.CONSULTATION,
     FeedbackFiling.Kind.NEED: Case.Kind.CONSULTATION,
     FeedbackFiling.Kind.SUGGESTION: Case.Kind.SUGGESTION,
@@ -136,6 +136,8 @@ def feedback_file(
     )
     department = _department_of(by, errors)
     errors.raise_if_any()
+    case_kind, category, department = (
+        validated(case_kind), validated(category), validated(department))
 
     label = FeedbackFiling.Kind(kind).label
     first_line = description.splitlines()[0]
@@ -289,6 +291,8 @@ def delay_file(
     )
     department = _department_of(by, errors)
     errors.raise_if_any()
+    original_ship_date, new_promised_date, department = (
+        validated(original_ship_date), validated(new_promised_date), validated(department))
     filing = DelayFiling.objects.create(
         customer=customer, order_reference=order_reference,
         original_ship_date=original_ship_date, new_promised_date=new_promised_date,
@@ -520,7 +524,7 @@ def delay_compensate(
         errors.add("amount", _("The amount has at most two decimal places (fen)."))
     note = _note(errors, "note", note)
     errors.raise_if_any()
-    money = money.quantize(Decimal("0.01"))
+    money = validated(money).quantize(Decimal("0.01"))
     def refusal(current_kind: str | None) -> StepRefused:
         if current_kind:
             return StepRefused(_("A compensation is recorded already."), field="kind",

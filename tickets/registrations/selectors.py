@@ -110,6 +110,7 @@ def registration_actions_for(
     if (
         registration.status == status.CONVERTED
         and registration_may_dispute(user=user)
+        and registration.converted_at is not None
         and now <= registration.converted_at
         + dt.timedelta(days=RegistrationSettings.load().dispute_days)
     ):

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.errors import FieldErrors, StepRefused
+from servicedesk.errors import FieldErrors, StepRefused, validated
 from servicedesk.jobs import JobRun, job_run, row_key
 from servicedesk.presenters import person_name
 from servicedesk.selectors import staff_profile_of
@@ -95,7 +95,7 @@ def _earlier_record(*, field: str, value: str) -> str | None:
         .order_by("queued_at", "id")
         .first()
     )
-    if contact is not None:
+    if contact is not None and contact.customer is not None:
         return _("A contact of customer %(code)s on %(date)s is on file already.") % {
             "code": contact.customer.code,
             "date": timezone.localtime(contact.queued_at).strftime("%Y-%m-%d"),
@@ -210,7 +210,7 @@ def registration_file(
         with transaction.atomic():
             registration = CustomerRegistration.objects.create(
                 filed_by=by,
-                expected_visit_at=expected_visit_at,
+                expected_visit_at=validated(expected_visit_at),
                 is_relative=is_relative,
                 status=status,
                 filed_at=now,
@@ -321,7 +321,7 @@ def registration_dispute(
     if registration.status != Status.CONVERTED:
         raise StepRefused(_("Only a converted registration can be disputed."),
                           current=registration.status)
-    if now > registration.converted_at + dt.timedelta(days=rules.dispute_days):
+    if now > validated(registration.converted_at) + dt.timedelta(days=rules.dispute_days):
         raise ValidationError(
             {
                 "reason": [
