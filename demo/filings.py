@@ -141,8 +141,10 @@ def _delays(rng, people, customers, end) -> int:
             at += dt.timedelta(minutes=30)
             delay_notify(filing=filing, by=supervisor, now=at, channel=channel)
         if stage == 5:
-            delivered = min(filing.new_promised_date, timezone.localdate(end))
             at = max(at, end - dt.timedelta(hours=2))
+            # not after the day it is recorded on (Beijing's date at `at`, which is the day
+            # before `end`'s in the two hours after midnight)
+            delivered = min(filing.new_promised_date, timezone.localdate(at))
             filing = delay_deliver(filing=filing, by=supervisor, delivered_on=delivered, now=at)
             if i % 12 == 5:
                 delay_compensate(filing=filing, by=supervisor, kind="coupon",
