@@ -8,6 +8,7 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from servicedesk.presenters import personal_data_for
@@ -57,15 +58,48 @@ class PersonalDataMixin:
         return data
 
 
+class RequestPatternCharField(serializers.CharField):
+    # A text field whose request schema states the `pattern` of what its service accepts
+    # (`request_pattern`), e.g. a phone number; its answers need not match it (a masked
+    # phone number does not). The service still decides: the pattern only says it.
+
+    def __init__(self, *, request_pattern: str, **kwargs):
+        self.request_pattern = request_pattern
+        super().__init__(**kwargs)
+
+
+class RequestPatternCharFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = RequestPatternCharField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction,
+                                                   bypass_extensions=True)
+        if direction == "request":
+            schema["pattern"] = self.target.request_pattern
+        return schema
+
+
 class ModelSerializer(serializers.ModelSerializer):
-    """The API's ModelSerializer: a model's date-time field is a kernel `DateTimeField`
-    (RFC 3339 out), and a read-only choice field whose model field may be blank says so
-    (its schema enum lists `""`, as the answers do)."""
+    # The API's ModelSerializer: a model's date-time field is a kernel `DateTimeField`
+    # (RFC 3339 out), a read-only choice field whose model field may be blank says so (its
+    # schema enum lists `""`, as the answers do), and `Meta.request_patterns` (field name →
+    # regular expression) states in the request schema what a text field's service accepts.
+    # (A comment, not a docstring: the schema would take it as each serializer's
+    # description.)
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: DateTimeField,
     }
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        pattern = getattr(self.Meta, "request_patterns", {}).get(field_name)
+        if pattern is not None:
+            field_class = RequestPatternCharField
+            kwargs["request_pattern"] = pattern
+        return field_class, kwargs
 
     def include_extra_kwargs(self, kwargs, extra_kwargs):
         # DRF drops `allow_blank` from a field made read-only by `read_only_fields`

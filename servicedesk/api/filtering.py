@@ -2,6 +2,10 @@
 lists, their exports, and the pages and downloads that share those FilterSets), and a
 FilterSet applied to a query string outside DRF.
 
+`IdFilter` is the filter on a related record's id (an integer from 1; an id nobody has
+matches no rows, as any filter value may), `BooleanFilter` the yes/no filter (`true` or
+`false` in the API; django-filter's own reads anything else, `null` say, as "no filter").
+
 `InstantFilter` is the only date-time filter. In the API it reads an RFC 3339 instant with
 its offset (`2026-11-23T09:00:00+08:00`; a time without one is refused, as on every API
 write); the pages' `datetime-local` inputs send none, so there (`filterset_apply`) a time
@@ -20,6 +24,7 @@ import datetime as dt
 import re
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
@@ -89,13 +94,67 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
+# The largest id a (big) auto field holds; a larger number is no id (and SQLite cannot
+# even compare it).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """The select of a yes/no filter, handing its field the text as sent (Django's reads
+    anything it does not know as "unknown")."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class YesNoField(forms.NullBooleanField):
+    """`true` or `false` (the API); with `lenient` (the pages' forms) also what Django's
+    NullBooleanField reads (1/0, True/False), anything else being no filter."""
+
+    widget = YesNoSelect
+    lenient = False
+    default_error_messages = {"invalid": _("Give true or false.")}
+
+    def to_python(self, value):
+        if self.lenient:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if text not in ("true", "false"):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return text == "true"
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
+
+
 class FilterSet(django_filters.FilterSet):
-    """The base of every FilterSet: a model's date-time field filters as an `InstantFilter`.
-    `local_times=True` (the pages) takes a time without an offset as Beijing time."""
+    """The base of every FilterSet: a model's date-time field filters as an `InstantFilter`,
+    a relation by id as an `IdFilter`, a yes/no field as a `BooleanFilter`.
+    `local_times=True` (the pages' forms) takes a time without an offset as Beijing time
+    and a yes/no as Django's forms write it."""
 
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS,
         models.DateTimeField: {"filter_class": InstantFilter},
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+        models.BooleanField: {"filter_class": BooleanFilter},
     }
 
     def __init__(self, *args, local_times: bool = False, **kwargs):
@@ -108,6 +167,8 @@ class FilterSet(django_filters.FilterSet):
         for field in form.fields.values():
             if isinstance(field, InstantField):
                 field.local_times = self.local_times
+            elif isinstance(field, YesNoField):
+                field.lenient = self.local_times
         return form
 
 

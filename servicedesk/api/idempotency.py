@@ -32,7 +32,8 @@ def _fingerprint(request) -> str:
 
 
 class IdempotentCreateMixin:
-    """For DRF viewsets: wraps `create` when the request carries an Idempotency-Key."""
+    # For DRF viewsets: wraps `create` when the request carries an Idempotency-Key. (A
+    # comment: the schema would take a docstring as every operation's description.)
 
     def create(self, request, *args, **kwargs):
         key = request.headers.get(HEADER)

@@ -1,7 +1,13 @@
 """Everything under `/api/` answers JSON, also where Django, not DRF, answers: an unknown
 route (404), a request body over `DATA_UPLOAD_MAX_MEMORY_SIZE` (413, checked before any view
 reads it: DRF's parsers read the stream and would not notice), and a request Django itself
-refuses as malformed (400). Pages keep Django's HTML answers."""
+refuses as malformed (400). Pages keep Django's HTML answers.
+
+A query parameter under `/api/` is given a value or left out: `?created_before=` is a 400
+naming the parameter, before any view runs, where Django's forms and DRF's pagination would
+quietly read it as "no filter" (the schema says the same: no parameter allows an empty
+value, and every string parameter has `minLength: 1`, see servicedesk.api.schema). The
+pages' forms, which send their empty fields, are not under `/api/`."""
 
 from __future__ import annotations
 
@@ -42,6 +48,11 @@ class ApiJsonErrorsMiddleware:
             length = 0
         if limit is not None and length > limit:
             return _too_big()
+        empty = sorted({name for name, values in request.GET.lists() if "" in values})
+        if empty:
+            return JsonResponse(
+                {name: [_("Give this parameter a value, or leave it out.")] for name in empty},
+                status=400)
         response = self.get_response(request)
         if getattr(response, "accepted_renderer", None) is not None:
             return response  # DRF's own answer, in the format the client negotiated

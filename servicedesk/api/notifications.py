@@ -3,12 +3,14 @@ else's), newest first, and marking them read."""
 
 from __future__ import annotations
 
+import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from servicedesk.api.fields import ModelSerializer
+from servicedesk.api.filtering import MAX_ID, BooleanFilter, FilterSet
 from servicedesk.models import Notification
 from servicedesk.notification_selectors import notifications_of, unread_count
 from servicedesk.notification_services import notifications_mark_read
@@ -23,7 +25,9 @@ class NotificationSerializer(ModelSerializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+    # an id beyond what the table holds is no id (SQLite cannot even compare it: a 500)
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                required=False,
                                 help_text="Leave out to mark every unread notification.")
 
 
@@ -32,17 +36,30 @@ class MarkedSerializer(serializers.Serializer):
     unread = serializers.IntegerField()
 
 
+class NotificationFilter(FilterSet):
+    urgent = BooleanFilter()
+    unread = django_filters.ChoiceFilter(
+        method="only_unread", choices=[(v, v) for v in ("true", "false", "1", "0")],
+        help_text="true (or 1): only the unread ones.")
+
+    class Meta:
+        model = Notification
+        fields: list[str] = []
+
+    def only_unread(self, queryset, name, value):
+        return queryset.filter(read_at=None) if value in ("true", "1") else queryset
+
+
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
-    filterset_fields = ["urgent"]
+    filterset_class = NotificationFilter
     # Marking read touches only the caller's own notifications (notifications_mark_read).
     write_permissions = {"read": None}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Notification.objects.none()
-        unread = self.request.query_params.get("unread") in ("1", "true")
-        return notifications_of(user=self.request.user, unread_only=unread)
+        return notifications_of(user=self.request.user)
 
     @extend_schema(request=MarkReadSerializer, responses=MarkedSerializer)
     @action(detail=False, methods=["post"], serializer_class=MarkReadSerializer)

@@ -14,13 +14,17 @@ class UndeclaredWrite(Exception):
     """A viewset accepts a write whose permission it does not declare."""
 
 
-def write_permission_of(view) -> str | None:
+def write_permission_of(view, method: str | None = None) -> str | None:
     """The model permission a write through `view` needs (`write_permissions` of the
     viewset: action → "app_label.codename", `"*"` for every other write), or None for a
     write whose rule lies elsewhere (a step decided by role in the record's access helper,
     the caller's own notifications). An undeclared write is a programming error."""
     declared = getattr(view, "write_permissions", {})
     action = getattr(view, "action", None)
+    if action == "metadata" and method is not None:
+        # OPTIONS describes the write `method` would make: DRF checks its permission on a
+        # copy of the request, the view's action staying "metadata"
+        action = (getattr(view, "action_map", None) or {}).get(method.lower(), action)
     if action in declared:
         return declared[action]
     if ANY_OTHER_WRITE in declared:
@@ -44,10 +48,19 @@ class WriteNeedsPermission(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
+        if not _routed(request, view):
+            return True  # no write happens: the view answers 405 Method Not Allowed
         if staff_profile_of(request.user) is None:
             return False
-        permission = write_permission_of(view)
+        permission = write_permission_of(view, request.method)
         return permission is None or request.user.has_perm(permission)
+
+
+def _routed(request, view) -> bool:
+    """Whether the view handles the request's method (as DRF's `dispatch` decides: a
+    viewset has a handler for each method its route maps to an action)."""
+    method = request.method.lower()
+    return method in view.http_method_names and hasattr(view, method)
 
 
 class SchemaAccess(permissions.BasePermission):

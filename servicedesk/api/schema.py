@@ -6,7 +6,11 @@ once for every operation (`SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]`):
   carries parameters or a body, 401 where the operation needs a signed-in caller, 403, 404,
   409 (`current_version`) where a change to a record carries the `version` it read, 405;
 - the `Idempotency-Key` header of the create operations that honour it
-  (`servicedesk.api.idempotency`) and their 422 for a key reused with another body.
+  (`servicedesk.api.idempotency`) and their 422 for a key reused with another body;
+- a query parameter is given a value or left out (servicedesk.api.middleware refuses
+  `?name=`): every text parameter has `minLength: 1`;
+- a PATCH of a record that carries its `version` requires it (the 409 rule above: the
+  change is refused without the version the client read).
 """
 
 from __future__ import annotations
@@ -73,6 +77,17 @@ def _idempotent_creates(generator) -> set[tuple[str, str]]:
     return found
 
 
+def _no_empty_value(parameter: dict) -> None:
+    if parameter.get("in") != "query":
+        return
+    schema = parameter.get("schema", {})
+    items = schema.get("items", {}) if schema.get("type") == "array" else None
+    for text in (schema, items):
+        if (text is not None and text.get("type") == "string" and "enum" not in text
+                and "minLength" not in text):
+            text["minLength"] = 1
+
+
 def error_responses_document(result, generator, request, public):
     """drf-spectacular postprocessing hook: see the module's docstring."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -83,6 +98,8 @@ def error_responses_document(result, generator, request, public):
         for method, operation in methods.items():
             if method not in {"get", "post", "put", "patch", "delete", "head", "options"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                _no_empty_value(parameter)
             responses = operation.setdefault("responses", {})
             if operation.get("parameters") or operation.get("requestBody"):
                 responses.setdefault("400", _error("FieldErrors", "Refused input."))
@@ -97,6 +114,8 @@ def error_responses_document(result, generator, request, public):
                     and "version" in body.get("properties", {})):
                 responses.setdefault("409", _error(
                     "VersionConflict", "The record changed since the version sent."))
+                if method == "patch" and "version" not in body.get("required", []):
+                    body["required"] = [*body.get("required", []), "version"]
             if (path, method) in idempotent:
                 operation.setdefault("parameters", []).append({
                     "in": "header", "name": HEADER, "required": False,

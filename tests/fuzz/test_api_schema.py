@@ -5,10 +5,18 @@ is documented, valid data accepted, invalid data refused, …
 
 Marked `fuzz`: left out of the default run (tests/conftest.py), run by `make fuzz` and by
 its own step in `.ci/run`. `FUZZ_EXAMPLES` sets the examples per operation (default 25).
+
+Two things keep the run honest, besides the checks:
+- the run must reach the API: the role stays signed in (`RoleToken`), the throttles and
+  the sign-in lockout are raised for it, and after each role every operation must have
+  answered something else than 401 to the role's token (`_assert_the_run_reached_the_api`);
+- one narrow allowance (`CONFIG`): where the API refuses data the schema cannot call
+  invalid, a 400 with field errors counts as the right answer to "valid" data.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import uuid
 
@@ -18,17 +26,63 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from schemathesis.config import SchemathesisConfig
+
+from servicedesk.api.authentication import token_issue
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 ROLES = ["supervisor", "agent01"]
 
-# The API token of the role this run signs in as (see `api_schema`).
-_SIGNED_IN: dict[str, str] = {}
+# Operations whose "valid" data the API may rightly refuse with a 400 and field errors, for
+# rules no OpenAPI schema can state. Each is a rule of the service, tested in tests/tickets
+# and tests/servicedesk; everywhere else (every list, export, dashboard and detail) data the
+# schema allows must be accepted.
+RULES_BEYOND_THE_SCHEMA = {
+    # wrong credentials (schemathesis draws usernames and passwords)
+    "auth_token_create": "the username and password must belong to a user",
+    # a related id must name a row that exists and that the caller may see or assign
+    "cases_create": "category, customer, assignee, team and department must exist",
+    "cases_partial_update": "category, assignee and team must exist; dates near today",
+    "contacts_create": "customer, case and category must exist; times in the last year",
+    "delay_filings_create": "the customer must exist; dates after the order, near today",
+    "feedback_filings_create": "customer and category must exist",
+    "feedback_filings_hand_over_create": "the handler must exist and may work the filing",
+    # ID numbers carry a birth date and a check character; visits lie ahead
+    "customers_create": "the ID number's birth date and check character; unique numbers",
+    "customers_update": "the ID number's birth date and check character; unique numbers",
+    "customers_partial_update": "the ID number's birth date and check character",
+    "registrations_create": "the ID number; the visit within the next year; first filing",
+    # a step depends on the record's state (filed → reviewed → approved → notified → …)
+    "cases_transition_create": "the lifecycle allows the move from the current status",
+    "cases_feedback_create": "only a complaint awaiting its feedback step",
+    "delay_filings_review_create": "only a filed delay; a rejection needs a reason",
+    "delay_filings_approve_create": "only a reviewed delay",
+    "delay_filings_notify_create": "only an approved delay not yet notified",
+    "delay_filings_deliver_create": "only an approved delay; the date after the filing",
+    "delay_filings_compensate_create": "once per delivered delay; above zero",
+    "feedback_filings_follow_up_create": "only a handed-over filing",
+    "feedback_filings_close_create": "only a followed-up filing",
+    "registrations_dispute_create": "within the dispute window, with a reason",
+    # the period's start must come before its end
+    "feedback_filings_statistics_retrieve": "start before end",
+}
+# schemathesis' default for positive data, plus 400
+_ACCEPTED_WITH_400 = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+CONFIG = SchemathesisConfig.from_dict({
+    "operations": [{
+        "include-operation-id": sorted(RULES_BEYOND_THE_SCHEMA),
+        "checks": {"positive_data_acceptance": {"expected-statuses": _ACCEPTED_WITH_400}},
+    }],
+})
+
+# The user this run signs in as (see `api_schema` and `RoleToken`).
+_SIGNED_IN: dict[str, int] = {}
 # The ids of real rows behind each `{id}` path, filled per run (see `real_ids`).
 _REAL_IDS: dict[str, list[int]] = {}
+# (operation, status) of each answer to a request carrying the role's token.
+_ANSWERS: collections.Counter[tuple[str, int]] = collections.Counter()
 
 
 @pytest.fixture
@@ -46,24 +100,49 @@ def wsgi_app():
 
 
 @pytest.fixture(params=ROLES)
-def api_schema(request, db, wsgi_app):
+def api_schema(request, db, wsgi_app, settings, monkeypatch):
     """The schema as the role's client reads it, on a freshly seeded demo center."""
     # schemathesis 4.32 renames the test per operation through `_nodeid`, which pytest 9
     # no longer has (it keeps `_id`): give it one to write to.
     if not hasattr(request.node, "_nodeid"):
         request.node._nodeid = request.node.nodeid
     from django.contrib.auth import get_user_model
+    from rest_framework.throttling import SimpleRateThrottle
 
+    # DRF reads its throttle rates (API_THROTTLE_*) once, at import: raise them where it
+    # keeps them. The run sends thousands of requests a minute as one user from one
+    # address; throttled, it would see mostly 429s (which the checks accept) and test little.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
+                        dict.fromkeys(SimpleRateThrottle.THROTTLE_RATES, "1000000/minute"))
+    # After five of the fuzzer's wrong passwords on `POST auth/token/`, django-axes would
+    # lock the test client's address out of signing in, and every later sign-in would be a
+    # 429: the run is to test the endpoint, not its lockout (tests/servicedesk has those).
+    settings.AXES_FAILURE_LIMIT = 1_000_000
     call_command("seed_demo", intake_scale=0.01, stdout=open(os.devnull, "w"))  # noqa: SIM115
     user = get_user_model().objects.get(username=request.param)
-    token, _ = Token.objects.get_or_create(user=user)
-    _SIGNED_IN["token"] = token.key
-    headers = {"Authorization": f"Token {token.key}"}
+    _SIGNED_IN["user"] = user.pk
+    headers = {"Authorization": f"Token {token_issue(user=user).key}"}
     _REAL_IDS.clear()
     _REAL_IDS.update(real_ids())
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app,
-                                            headers=headers)
-    return schema
+    _ANSWERS.clear()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", wsgi_app, headers=headers,
+                                            config=CONFIG)
+    yield schema
+    _assert_the_run_reached_the_api(schema, role=request.param)
+
+
+def _assert_the_run_reached_the_api(schema, *, role: str) -> None:
+    """Every operation answered the role's token with something else than 401 (with one
+    token kept after the run's own `DELETE auth/token/`, every later operation got only
+    401s, which the checks accept: the run had tested nothing), and half the reads at least answered
+    200 at least once (an agent may not export or see the dashboard)."""
+    operations = {result.ok().label for result in schema.get_all_operations()}
+    answered = {label for (label, status), n in _ANSWERS.items() if status != 401}
+    assert operations <= answered, f"{role}: only 401 from {sorted(operations - answered)}"
+    reads = {label for label in operations if label.startswith("GET ")}
+    read_ok = {label for (label, status) in _ANSWERS if status == 200}
+    assert len(reads & read_ok) >= len(reads) // 2, (
+        f"{role}: no 200 from {sorted(reads - read_ok)}")
 
 
 def real_ids() -> dict[str, list[int]]:
@@ -85,8 +164,9 @@ def real_ids() -> dict[str, list[int]]:
 
 @schemathesis.hook
 def flatmap_path_parameters(context, path_parameters):
-    """Half the time, an `{id}` of a row that exists (a drawn id rarely does)."""
-    if not path_parameters or "id" not in path_parameters:
+    """Half the time, an `{id}` of a row that exists (a drawn id rarely does), in place of
+    a drawn id the schema allows (never of one drawn to break it: `abc` must stay `abc`)."""
+    if not path_parameters or not _is_id(path_parameters.get("id")):
         return st.just(path_parameters)
     ids = next((ids for prefix, ids in _REAL_IDS.items()
                 if context.operation.path.startswith(prefix)), [])
@@ -96,25 +176,43 @@ def flatmap_path_parameters(context, path_parameters):
                      st.sampled_from(ids).map(lambda pk: {**path_parameters, "id": pk}))
 
 
+def _is_id(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, str) and value.isascii()
+                                      and value.isdigit())
+
+
 @schemathesis.auth()
 class RoleToken:
     """Every request carries the role's token (the schema's `tokenAuth`); schemathesis
-    knows it is real, so its auth checks send it without, or altered, to see a 401."""
+    knows it is real, so its auth checks send it without, or altered, to see a 401.
+
+    The run itself revokes it (`DELETE auth/token/`): the next request's 401 makes
+    schemathesis fetch a token again and repeat the request, and this signs in anew, as a
+    client would."""
 
     def get(self, case, ctx):
-        return _SIGNED_IN["token"]
+        from django.contrib.auth import get_user_model
+
+        return token_issue(user=get_user_model().objects.get(pk=_SIGNED_IN["user"])).key
 
     def set(self, case, data, ctx):
         case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
 
 
 @schemathesis.hook
-def map_headers(context, headers):
+def before_call(context, case, kwargs):
     """A client sends a fresh Idempotency-Key with each new request (a drawn one repeats,
-    and the replay of another body is rightly a 422)."""
-    if headers and "Idempotency-Key" in headers:
-        return {**headers, "Idempotency-Key": str(uuid.uuid4())}
-    return headers
+    in every phase, and the replay of another body is rightly a 422)."""
+    if case.headers and "Idempotency-Key" in case.headers:
+        case.headers = {**case.headers, "Idempotency-Key": str(uuid.uuid4())}
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    if (case.headers or {}).get("Authorization", "").startswith("Token "):
+        _ANSWERS[(case.operation.label, response.status_code)] += 1
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -10,17 +10,17 @@ from __future__ import annotations
 import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSerializer
-from servicedesk.api.filtering import FilterSet, InstantFilter
+from servicedesk.api.filtering import FilterSet, IdFilter, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
+from servicedesk.api.pagination import CursorPagination
 from servicedesk.models import Department, Team
 from tickets.cases.models import Case, CaseCategory, SlaState
 from tickets.cases.selectors import (
@@ -36,7 +36,7 @@ from tickets.cases.services import (
     case_transition,
     case_update,
 )
-from tickets.customers.filters import phone_filter
+from tickets.customers.filters import PhoneFilter
 from tickets.customers.selectors import customers_visible_to
 from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CASES
@@ -90,7 +90,8 @@ class CaseSerializer(ModelSerializer):
         fields = super().get_fields()
         request = self.context.get("request")
         user = request.user if request is not None else None
-        fields["customer"].queryset = customers_visible_to(user=user)
+        if "customer" in fields:
+            fields["customer"].queryset = customers_visible_to(user=user)
         return fields
 
     def create(self, validated_data):
@@ -112,6 +113,16 @@ class CaseSerializer(ModelSerializer):
             case=instance, by=self.context["request"].user,
             expected_version=expected_version, reason=reason, **validated_data,
         )
+
+
+class CaseUpdateSerializer(CaseSerializer):
+    """A change to a case: only the fields `case_update` changes (any other is refused as
+    not changeable here), the `version` read (the schema marks it required) and the
+    `reason` of a grade change. The request schema of PATCH; the answer is the case."""
+
+    class Meta(CaseSerializer.Meta):
+        fields = sorted(CASE_EDITABLE_FIELDS | {"version", "reason"})
+        read_only_fields: list[str] = []
 
 
 class CaseTimerSerializer(serializers.Serializer):
@@ -174,14 +185,14 @@ class CaseTransitionSerializer(serializers.Serializer):
 class CaseFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     kind = django_filters.ChoiceFilter(choices=Case.Kind.choices)
-    category = django_filters.NumberFilter(field_name="category_id")
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
-    team = django_filters.NumberFilter(field_name="team_id")
-    department = django_filters.NumberFilter(field_name="department_id")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    category = IdFilter(field_name="category_id")
+    assignee = IdFilter(field_name="assignee_id")
+    team = IdFilter(field_name="team_id")
+    department = IdFilter(field_name="department_id")
+    customer = IdFilter(field_name="customer_id")
     opened_after = InstantFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
-    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    customer_phone = PhoneFilter("customer__phone")
     q = django_filters.CharFilter(
         method="search", max_length=50,
         help_text="Case number or customer code (from the start), customer name (any part) "
@@ -210,6 +221,9 @@ class CasePagination(CursorPagination):
     max_page_size = 200
 
 
+@extend_schema_view(
+    partial_update=extend_schema(request=CaseUpdateSerializer, responses=CaseDetailSerializer),
+)
 class CaseViewSet(
     ExportActionMixin,
     IdempotentCreateMixin,

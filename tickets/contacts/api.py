@@ -4,7 +4,6 @@ Idempotency-Key logs one contact."""
 
 from __future__ import annotations
 
-import django_filters
 from rest_framework import mixins, serializers, viewsets
 
 from servicedesk.api.fields import AwareDateTimeField, ModelSerializer
@@ -15,7 +14,7 @@ from tickets.cases.selectors import cases_visible_to
 from tickets.contacts.models import Contact
 from tickets.contacts.selectors import contacts_visible_to
 from tickets.contacts.services import contact_log
-from tickets.customers.filters import phone_filter
+from tickets.customers.filters import PhoneFilter
 from tickets.customers.models import Customer
 from tickets.customers.selectors import customers_visible_to
 from tickets.exports.api import ExportActionMixin
@@ -60,7 +59,7 @@ class ContactSerializer(ModelSerializer):
 class ContactFilter(FilterSet):
     queued_after = InstantFilter(field_name="queued_at", lookup_expr="gte")
     queued_before = InstantFilter(field_name="queued_at", lookup_expr="lt")
-    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    customer_phone = PhoneFilter("customer__phone")
 
     class Meta:
         model = Contact

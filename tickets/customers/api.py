@@ -9,10 +9,11 @@ from rest_framework import mixins, viewsets
 from servicedesk.api.fields import ModelSerializer, PersonalDataMixin
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from tickets.customers.filters import phone_filter
+from tickets.customers.filters import PhoneFilter
 from tickets.customers.models import Customer
 from tickets.customers.selectors import customers_visible_to
 from tickets.customers.services import customer_create, customer_update
+from tickets.customers.validators import ID_NUMBER_PATTERN, PHONE_PATTERN
 from tickets.exports.api import ExportActionMixin
 from tickets.exports.datasets import CUSTOMERS
 
@@ -25,6 +26,8 @@ class CustomerSerializer(PersonalDataMixin, ModelSerializer):
         read_only_fields = ["id", "code", "created_at", "updated_at"]
         extra_kwargs = {"id_number": {"required": False}, "company": {"required": False},
                         "notes": {"required": False}}
+        request_patterns = {"phone": PHONE_PATTERN,
+                            "id_number": ID_NUMBER_PATTERN}  # or "" (allow_blank)
 
     def create(self, validated_data):
         return customer_create(by=self.context["request"].user, **validated_data)
@@ -35,7 +38,7 @@ class CustomerSerializer(PersonalDataMixin, ModelSerializer):
 
 
 class CustomerFilter(FilterSet):
-    phone = django_filters.CharFilter(method=phone_filter("phone"), label="phone")
+    phone = PhoneFilter("phone", label="phone")
     created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
     created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
     name = django_filters.CharFilter(lookup_expr="icontains")

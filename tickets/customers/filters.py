@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from tickets.customers.validators import phone_normalize
+from tickets.customers.validators import PHONE_PATTERN, phone_normalize
 
 
 def phone_filter(field: str) -> Callable[[QuerySet, str, str], QuerySet]:
@@ -23,3 +25,12 @@ def phone_filter(field: str) -> Callable[[QuerySet, str, str], QuerySet]:
             raise ValidationError({name: exc.messages}) from exc
 
     return apply
+
+
+@extend_schema_field({"type": "string", "pattern": PHONE_PATTERN,
+                      "description": "A phone number however written (+86, spaces, dashes)."})
+class PhoneFilter(django_filters.CharFilter):
+    """The filter of `field` by phone number (`phone_filter`)."""
+
+    def __init__(self, field: str, **kwargs):
+        super().__init__(method=phone_filter(field), **kwargs)

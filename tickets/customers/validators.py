@@ -31,6 +31,15 @@ _LANDLINE_COMPACT = re.compile(
     re.ASCII,
 )
 
+# What `phone_normalize` and `id_number_normalize` take, written plainly, for the API's
+# schema (`pattern`): a mobile number (+86 / 86 / 0086 first or not) or a landline with its
+# area code (010-12345678, 07551234567, an extension after a dash); an ID number of 17
+# digits and a digit or X (whose birth date and check character are checked besides).
+# Spaces, brackets, 转 and full-width digits are taken too but not advertised.
+PHONE_PATTERN = (r"^(?:(?:\+?86|0086)?1[3-9]\d{9}"
+                 r"|0(?:[12]\d|[3-9]\d{2})-?\d{7,8}(?:-\d{1,6})?)$")
+ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CHARS = "10X98765432"
 _ID_SHAPE = re.compile(r"\d{17}[\dX]", re.ASCII)

@@ -34,14 +34,17 @@ def export_filters(query) -> dict:
 
 
 class ExportActionMixin:
-    """Adds the `export` list action to a viewset: its `get_queryset` (the scope) and its
-    `filterset_class` (the filters) decide the rows, exactly as for the list."""
+    # Adds the `export` list action to a viewset: its `get_queryset` (the scope) and its
+    # `filterset_class` (the filters) decide the rows, exactly as for the list. (A comment:
+    # the schema would take a docstring as the description of every operation.)
 
     export_dataset: ExportDataset
 
     def perform_content_negotiation(self, request, force=False):
         # `?format=` names the file format here, not a DRF renderer; errors answer in JSON.
-        if getattr(self, "action", None) == "export":
+        # The route, not the action: a method the route does not take (no action) must
+        # answer 405, not DRF's 404 for a `format` no renderer has.
+        if "export" in (getattr(self, "action_map", None) or {}).values():
             renderer = JSONRenderer()
             return renderer, renderer.media_type
         return super().perform_content_negotiation(request, force=force)

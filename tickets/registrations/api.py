@@ -8,7 +8,6 @@ permission; a retried POST with the same Idempotency-Key files once."""
 
 from __future__ import annotations
 
-import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -19,7 +18,8 @@ from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField, ModelSerializer, PersonalDataMixin
 from servicedesk.api.filtering import FilterSet, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from tickets.customers.filters import phone_filter
+from tickets.customers.api import ID_NUMBER_PATTERN, PHONE_PATTERN
+from tickets.customers.filters import PhoneFilter
 from tickets.registrations.models import CustomerRegistration, RegistrationEvent
 from tickets.registrations.selectors import (
     REGISTRATION_ACTIONS,
@@ -49,6 +49,7 @@ class RegistrationSerializer(PersonalDataMixin, ModelSerializer):
                   "approved_by", "approved_at", "converted_at"]
         read_only_fields = ["id", "status", "state", "filed_by", "department", "filed_at",
                             "protected_until", "approved_by", "approved_at", "converted_at"]
+        request_patterns = {"phone": PHONE_PATTERN, "id_number": ID_NUMBER_PATTERN}
 
     def get_state(self, registration) -> str:
         """The status as of now (a lapsed protection shows as expired before the sweep)."""
@@ -105,7 +106,7 @@ class RegistrationReasonSerializer(serializers.Serializer):
 
 
 class RegistrationFilter(FilterSet):
-    phone = django_filters.CharFilter(method=phone_filter("phone"))
+    phone = PhoneFilter("phone")
     filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
     filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
 

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import DateTimeField, ModelSerializer
-from servicedesk.api.filtering import FilterSet, InstantFilter
+from servicedesk.api.filtering import BooleanFilter, FilterSet, IdFilter, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
-from tickets.customers.filters import phone_filter
+from tickets.customers.filters import PhoneFilter
 from tickets.customers.selectors import customers_visible_to
 from tickets.filings.api.common import CustomerFieldsMixin
 from tickets.filings.models import DelayFiling, DelayNotice
@@ -126,24 +126,39 @@ class DeliverSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class AmountField(serializers.RegexField):
+    """Yuan with at most two decimals, written as text ("20.00"): a JSON number (a float)
+    is refused, as money never travels as one; that it is above zero is the service's
+    rule."""
+
+    def __init__(self, **kwargs):
+        super().__init__(r"^\d{1,8}(?:\.\d{1,2})?$", max_length=11, trim_whitespace=False,
+                         **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CompensateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DelayFiling.CompensationKind.choices)
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    amount = AmountField(help_text="Yuan, e.g. 20.00.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DelayFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DelayFiling.Status.choices)
     reason = django_filters.MultipleChoiceFilter(choices=DelayFiling.Reason.choices)
-    department = django_filters.NumberFilter(field_name="department_id")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    department = IdFilter(field_name="department_id")
+    customer = IdFilter(field_name="customer_id")
     filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
     filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
     new_date_from = django_filters.DateFilter(field_name="new_promised_date",
                                               lookup_expr="gte")
     new_date_to = django_filters.DateFilter(field_name="new_promised_date", lookup_expr="lte")
-    overdue = django_filters.BooleanFilter(field_name="is_overdue")
-    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    overdue = BooleanFilter(field_name="is_overdue")
+    customer_phone = PhoneFilter("customer__phone")
 
     class Meta:
         model = DelayFiling

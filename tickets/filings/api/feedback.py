@@ -17,10 +17,10 @@ from rest_framework.response import Response
 
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSerializer
-from servicedesk.api.filtering import FilterSet, InstantFilter
+from servicedesk.api.filtering import FilterSet, IdFilter, InstantFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from tickets.cases.models import CaseCategory
-from tickets.customers.filters import phone_filter
+from tickets.customers.filters import PhoneFilter
 from tickets.customers.selectors import customers_visible_to
 from tickets.filings.api.common import CustomerFieldsMixin
 from tickets.filings.models import FeedbackFiling
@@ -121,13 +121,13 @@ class StatisticsQuerySerializer(serializers.Serializer):
 class FeedbackFilter(FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=FeedbackFiling.Status.choices)
     kind = django_filters.MultipleChoiceFilter(choices=FeedbackFiling.Kind.choices)
-    category = django_filters.NumberFilter(field_name="category_id")
-    department = django_filters.NumberFilter(field_name="department_id")
-    handler = django_filters.NumberFilter(field_name="handler_id")
-    customer = django_filters.NumberFilter(field_name="customer_id")
+    category = IdFilter(field_name="category_id")
+    department = IdFilter(field_name="department_id")
+    handler = IdFilter(field_name="handler_id")
+    customer = IdFilter(field_name="customer_id")
     filed_after = InstantFilter(field_name="filed_at", lookup_expr="gte")
     filed_before = InstantFilter(field_name="filed_at", lookup_expr="lt")
-    customer_phone = django_filters.CharFilter(method=phone_filter("customer__phone"))
+    customer_phone = PhoneFilter("customer__phone")
 
     class Meta:
         model = FeedbackFiling
