@@ -7,10 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 DEV := DEBUG=1 PATH="$(CURDIR)/$(BIN):$$PATH"
 PYTEST_ARGS ?=
+# Where `make run` serves (http://127.0.0.1:$(PORT)); `make run PORT=8001` for another.
+PORT ?= 8000
 
-.PHONY: venv run test e2e fuzz bench lint typecheck migrations-check messages demo clean
+.PHONY: venv port-free run test e2e fuzz bench lint typecheck migrations-check messages demo clean
 
-$(STAMP): requirements.lock
+# The stamp's name carries the checksum of requirements.lock, so it has no prerequisite: a
+# fresh clone (whose files are all newer than the shared venv's stamp) does not run pip again.
+$(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
@@ -19,11 +23,17 @@ $(STAMP): requirements.lock
 
 venv: $(STAMP)
 
-## Serve http://127.0.0.1:8000 with demo data, a Celery worker and the scheduler (Ctrl-C stops all).
-run: venv
+## Serve http://127.0.0.1:$(PORT) with demo data, a Celery worker and the scheduler (Ctrl-C
+## stops all): the web server is gunicorn (a bounded set of threads, so of database
+## connections), static files through whitenoise. A taken PORT stops it before anything starts.
+run: port-free venv
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
-	$(DEV) $(BIN)/honcho start -f Procfile
+	@$(PYTHON) scripts/port_check.py $(PORT)
+	$(DEV) $(BIN)/honcho start -f Procfile -p $(PORT)
+
+port-free:
+	@$(PYTHON) scripts/port_check.py $(PORT)
 
 ## Every test (the real-browser ones need Debian's chromium; see README).
 test: venv

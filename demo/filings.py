@@ -16,6 +16,7 @@ from servicedesk.models import StaffProfile
 from servicedesk.notifiers import DeliveryFailed
 from servicedesk.roles import Role
 from tickets.cases.models import CaseCategory
+from tickets.cases.services import case_feedback_record, case_transition
 from tickets.customers.models import Customer
 from tickets.filings.models import DelayFiling
 from tickets.filings.services import (
@@ -80,31 +81,62 @@ def _people():
     return by_role
 
 
+# How long ago a feedback filing still open at each step was filed: recent enough that
+# its case's clocks run within target (a center that keeps up). Closed ones: 2–45 days.
+OPEN_FILED_HOURS_AGO = {0: (0.1, 3), 1: (2.5, 18), 2: (23, 40)}
+
+
+def _case_step(case, *, to_status: str, by, at: dt.datetime):
+    """The linked case keeps its own life (`feedback_close`): the demo works it too."""
+    case.refresh_from_db()
+    return case_transition(case=case, to_status=to_status, by=by,
+                           expected_version=case.version, now=at)
+
+
 def _feedback(rng, people, customers, categories, end) -> int:
+    """Issues and needs open a consultation, answered on the call (resolved within its
+    minutes); suggestions open a suggestion case, accepted when handed over, the customer
+    told at the follow-up, resolved when the filing closes."""
     made = 0
     for kind, texts in FEEDBACK_TEXTS.items():
         codes = (["suggestion-feedback"] if kind == "suggestion"
                  else ["consultation-product-function", "consultation-logistics-query"])
         for i in range(FEEDBACK_PER_KIND):
-            at = end - dt.timedelta(days=rng.uniform(1, 45))
+            steps = i % 4  # 0 filed, 1 handed over, 2 followed up, 3 closed
+            low, high = OPEN_FILED_HOURS_AGO.get(steps, (49, 45 * 24))
+            at = end - dt.timedelta(hours=rng.uniform(low, high))
             agent = rng.choice(people[Role.TIER1])
             filing = feedback_file(customer=rng.choice(customers), kind=kind,
                                    category=categories[rng.choice(codes)],
                                    description=texts[i % len(texts)], by=agent, now=at)
             made += 1
-            steps = i % 4  # 0 filed, 1 handed over, 2 followed up, 3 closed
+            case = filing.case
+            if kind != "suggestion":
+                case = _case_step(case, to_status="in_progress", by=agent,
+                                  at=at + dt.timedelta(seconds=30))
+                case = _case_step(case, to_status="resolved", by=agent,
+                                  at=at + dt.timedelta(seconds=90))
             handler = rng.choice(people[Role.TIER2])
             if steps >= 1:
                 at += dt.timedelta(hours=2)
                 filing = feedback_hand_over(filing=filing, handler=handler, by=agent, now=at,
                                             note="转二线跟进")
+                if kind == "suggestion":
+                    case = _case_step(case, to_status="in_progress", by=handler, at=at)
             if steps >= 2:
                 at += dt.timedelta(hours=20)
                 filing = feedback_follow_up(filing=filing, by=handler, now=at,
                                             note="已致电客户说明处理进度")
+                if kind == "suggestion":
+                    case.refresh_from_db()
+                    case = case_feedback_record(case=case, by=handler,
+                                                note="已致电客户说明处理进度",
+                                                expected_version=case.version, now=at)
             if steps >= 3:
                 at += dt.timedelta(days=1)
                 feedback_close(filing=filing, by=handler, now=at, note="客户认可处理结果")
+                if kind == "suggestion":
+                    _case_step(case, to_status="resolved", by=handler, at=at)
     return made
 
 

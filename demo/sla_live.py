@@ -12,29 +12,54 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from servicedesk.models import Notification, NotificationDigest
 from tickets.cases.models import Case, CaseCategory
-from tickets.cases.services import case_open, case_transition
+from tickets.cases.services import case_feedback_record, case_open, case_transition
 from tickets.contacts.models import Contact
 from tickets.contacts.services import contact_log
 from tickets.customers.models import Customer
+from tickets.sla.sweep import sla_sweep
 
 LIVE_MARKER = "[演示:时限]"
 
-# (category code, grade, minutes ago, assignee username, subject, accepted)
+# (category code, grade, minutes ago, assignee username, subject, accepted, customer told:
+# the feedback clock met half an hour after opening)
 LIVE_CASES = [
-    ("urgent-system-failure", "", 1, "agent01", "支付页面无法打开", False),
-    ("urgent-system-failure", "", 3, "tier2_01", "APP 登录报错 500", True),
-    ("urgent-account-security", "", 6, "agent01", "账户异地登录告警", True),
-    ("urgent-account-security", "", 14, "tier2_02", "疑似盗号，要求冻结账户", True),
-    ("consultation-product-function", "", 2, "agent01", "咨询会员积分使用规则", False),
-    ("consultation-logistics-query", "", 1, "agent02", "查询快递为何两天未更新", False),
-    ("consultation-product-function", "", 12, "agent02", "询问产品保修期限", True),
-    ("complaint-product-quality", "A", 20, "tier2_01", "新买冰箱漏水，客户要求赔偿", True),
-    ("complaint-service-attitude", "B", 50, "tier2_02", "客户投诉门店人员态度恶劣", True),
-    ("complaint-product-quality", "C", 240, "tier2_03", "商品与描述不符", True),
-    ("complaint-product-quality", "A", 600, "tier2_01", "批量质量问题，媒体已关注", True),
-    ("complaint-service-attitude", "D", 30, "tier2_03", "客户对退货流程不满", False),
+    ("urgent-system-failure", "", 1, "agent01", "支付页面无法打开", False, False),
+    ("urgent-system-failure", "", 3, "tier2_01", "APP 登录报错 500", True, False),
+    ("urgent-account-security", "", 6, "agent01", "账户异地登录告警", True, False),
+    ("urgent-account-security", "", 14, "tier2_02", "疑似盗号，要求冻结账户", True, False),
+    ("consultation-product-function", "", 2, "agent01", "咨询会员积分使用规则", False, False),
+    ("consultation-logistics-query", "", 1, "agent02", "查询快递为何两天未更新", False, False),
+    ("consultation-product-function", "", 12, "agent02", "询问产品保修期限", True, False),
+    ("complaint-product-quality", "A", 20, "tier2_01", "新买冰箱漏水，客户要求赔偿", True, False),
+    ("complaint-service-attitude", "B", 50, "tier2_02", "客户投诉门店人员态度恶劣", True, False),
+    ("complaint-product-quality", "C", 240, "tier2_03", "商品与描述不符", True, True),
+    ("complaint-product-quality", "A", 600, "tier2_01", "批量质量问题，媒体已关注", True, False),
+    ("complaint-service-attitude", "D", 30, "tier2_03", "客户对退货流程不满", False, False),
 ]
+
+
+# What the center has already seen: events older than this are read (see `sla_history_settle`).
+HISTORY_READ_AGE = dt.timedelta(hours=1)
+
+
+def sla_history_settle(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Make the bulk-written history look lived in, as if the center had been running:
+    the minute sweep as of an hour ago records every warning and breach up to then (true
+    instants, events and notifications, through the sweep itself), and every notification
+    of something that happened before then is read, its e-mail digest sent. The scheduler's
+    first real sweep then finds only what happened in the last hour, unread."""
+    settled_at = (now or timezone.now()) - HISTORY_READ_AGE
+    report = sla_sweep(now=settled_at, deliver=False)
+    read = Notification.objects.filter(read_at__isnull=True, at__lte=settled_at).update(
+        read_at=settled_at)
+    NotificationDigest.objects.filter(
+        status__in=[NotificationDigest.Status.PENDING, NotificationDigest.Status.FAILED],
+        created_at__lte=settled_at,
+    ).update(status=NotificationDigest.Status.SENT, sent_at=settled_at, channel="demo",
+             reference="演示: 历史通知", error="")
+    return {"events": report.warned + report.breached, "read": read}
 
 
 def sla_live_demo_needed(now: dt.datetime) -> bool:
@@ -58,7 +83,8 @@ def seed_sla_live(*, now: dt.datetime | None = None) -> int:
     if len(users) < len({row[3] for row in LIVE_CASES}) or not customers:
         return 0  # not the demo organisation
     opened = 0
-    for i, (code, grade, minutes, username, subject, accepted) in enumerate(LIVE_CASES):
+    for i, (code, grade, minutes, username, subject, accepted, told) in enumerate(
+            LIVE_CASES):
         agent, category = users[username], categories[code]
         at = now - dt.timedelta(minutes=minutes)
         customer = customers[i % len(customers)]
@@ -74,8 +100,12 @@ def seed_sla_live(*, now: dt.datetime | None = None) -> int:
         )
         case.refresh_from_db()
         if accepted:
-            case_transition(case=case, to_status=Case.Status.IN_PROGRESS, by=agent,
-                            expected_version=case.version,
-                            now=min(at + dt.timedelta(minutes=1), now))
+            case = case_transition(case=case, to_status=Case.Status.IN_PROGRESS, by=agent,
+                                   expected_version=case.version,
+                                   now=min(at + dt.timedelta(minutes=1), now))
+        if told:
+            case_feedback_record(case=case, by=agent, note="已致电客户说明处理进度",
+                                 expected_version=case.version,
+                                 now=min(at + dt.timedelta(minutes=30), now))
         opened += 1
     return opened

@@ -65,6 +65,7 @@ class TimerPlanner:
                 node = parents.get(node)
             self.chains[pk] = chain
         self._picked: dict[tuple, SlaPolicy | None] = {}
+        self._last_clocks: tuple[tuple, list] = ((), [])
 
     def policy(self, kind: str, category_id: int, grade: str) -> SlaPolicy | None:
         key = (kind, category_id, grade)
@@ -74,6 +75,28 @@ class TimerPlanner:
             )
         return self._picked[key]
 
+    def _clocks(self, policy: SlaPolicy, start: dt.datetime) -> list:
+        """(kind, target, schedule) of each clock `policy` starts at `start` (the last
+        answer is kept: `deadlines` and then `plan` ask about the same case)."""
+        key = (policy.pk, start)
+        if self._last_clocks[0] != key:
+            engine = calendar_engine(policy.calendar.name)
+            self._last_clocks = (key, [
+                (kind, target, timer_schedule(policy, engine=engine, started_at=start,
+                                              target=target))
+                for kind, target in sorted(timer_targets(policy, start=start).items())
+            ])
+        return self._last_clocks[1]
+
+    def deadlines(self, kind: str, category_id: int, grade: str,
+                  start: dt.datetime) -> dict[str, dt.datetime | None]:
+        """The due instant of each clock a case opened at `start` gets (none without a
+        policy), before anything pauses or stops it."""
+        policy = self.policy(kind, category_id, grade)
+        if policy is None:
+            return {}
+        return {clock: schedule.due_at for clock, _, schedule in self._clocks(policy, start)}
+
     def plan(self, case: CaseHistory, *, now: dt.datetime, swept: bool) -> list[dict]:
         """The case's timer rows (keyed by attname, without `id`)."""
         policy = self.policy(case.kind, case.category_id, case.grade)
@@ -82,8 +105,7 @@ class TimerPlanner:
         engine = calendar_engine(policy.calendar.name)
         start = case.opened_at
         rows = []
-        for kind, target in sorted(timer_targets(policy, start=start).items()):
-            schedule = timer_schedule(policy, engine=engine, started_at=start, target=target)
+        for kind, target, schedule in self._clocks(policy, start):
             due, warn = schedule.due_at, schedule.warn_at
             row = {
                 "case_id": case.case_id, "kind": kind, "policy_id": policy.pk,

@@ -84,7 +84,7 @@ def main() -> int:
         if ":" not in line or line.lstrip().startswith("#"):
             continue
         name, command = line.split(":", 1)
-        command = command.replace("127.0.0.1:8000", f"127.0.0.1:{PORT}")
+        command = command.replace("$PORT", str(PORT))  # honcho's PORT, as `make run` sets it
         log = open(Path(tmp) / f"{name.strip()}.log", "w")
         processes.append(subprocess.Popen(shlex.split(command), cwd=ROOT, env=env,
                                           stdout=log, stderr=subprocess.STDOUT,
@@ -113,12 +113,19 @@ def main() -> int:
             return 1
         opened = time.monotonic()
         print(f"opened {case['number']}, due {case['sla_due_at']}")
-        while time.monotonic() - opened < LIMIT_SECONDS:
+        # Looked at every second, and once more at the limit itself: the sweep runs once a
+        # minute, so a case opened just after a sweep (the scheduler starts one interval
+        # before its first sweep, and the site is healthy at once) breaches a little under
+        # two minutes after opening, and a check every 3 s used to miss that moment.
+        while True:
+            left = LIMIT_SECONDS - (time.monotonic() - opened)
             seen = _breached(case, tokens["supervisor"])
             if seen:
                 print(f"ok    breached after {time.monotonic() - opened:.0f} s ({seen})")
                 return 0
-            time.sleep(3)
+            if left <= 0:
+                break
+            time.sleep(min(1.0, left))
         print(f"FAIL: not breached within {LIMIT_SECONDS} s")
         for log_path in Path(tmp).glob("*.log"):
             print(f"--- {log_path.name}\n"

@@ -136,29 +136,42 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-# DATABASE_URL selects PostgreSQL (postgres://user@host:5432/name); the default is an
-# SQLite file under var/, tuned so a web process and a worker can share it.
+# DATABASE_URL selects the database (postgres://user@host:5432/name, or any SQLite file:
+# sqlite:////abs/path.sqlite3); the default is an SQLite file under var/. Every SQLite
+# database gets the same tuning, so a web process and a worker can share it.
 DATABASE_URL = env_str("DATABASE_URL")
+# Seconds a web process keeps its database connection between requests (0: a connection
+# per request). Persistent connections need a server with a bounded set of threads
+# (gunicorn, as `make run` and docker compose start it); `manage.py runserver` opens a
+# thread per request and only the garbage collector closes their connections.
+DATABASE_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    _database = dj_database_url.parse(
+        DATABASE_URL, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True
+    )
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            # Django accepts a Path
-            "NAME": VAR_DIR / "servicedesk.sqlite3",  # type: ignore[typeddict-item]
-            # A file, not the in-memory default: concurrency tests then see the same
-            # locking (busy timeout, IMMEDIATE transactions) as the web process and worker.
-            # One per process, so two test runs in one checkout never share it.
-            "TEST": {"NAME": str(VAR_DIR / f"test_servicedesk_{os.getpid()}.sqlite3")},
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
+    _database = {"ENGINE": "django.db.backends.sqlite3",
+                 "NAME": str(VAR_DIR / "servicedesk.sqlite3")}
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _name = str(_database.get("NAME") or ":memory:")
+    _stem = "memory" if ":memory:" in _name or "mode=memory" in _name else Path(_name).stem
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _database.update({
+        # One connection per thread and request, as SQLite is happiest with.
+        "CONN_MAX_AGE": 0,
+        # A file under var/, not the in-memory default, whatever the URL: concurrency
+        # tests then see the same locking (busy timeout, IMMEDIATE transactions) as the web
+        # process and worker. One per process, so two test runs never share it.
+        "TEST": {"NAME": str(VAR_DIR / f"test_{_stem}_{os.getpid()}.sqlite3")},
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            **_database.get("OPTIONS", {}),  # what the URL's query string says wins
+        },
+    })
+DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------

@@ -73,10 +73,12 @@ def _sla_picture(case_id: int) -> tuple:
     return case.sla_state, case.sla_due_at, timers
 
 
-def _replay(demo_case: Case, *, sweep_at):
+def _replay(demo_case: Case, *, sweep_at, seeded_sweeps=()):
     """Open a case like `demo_case` through the services and take it through the demo
-    case's steps at the demo's instants, the minute sweep running before each step; its
-    SLA picture then, and after a sweep at `sweep_at`."""
+    case's steps at the demo's instants, the minute sweep running before each step and
+    at `seeded_sweeps` (the instants of the sweeps seeding ran after them, see
+    `demo.sla_live.sla_history_settle`); its SLA picture then, and after a sweep at
+    `sweep_at`."""
     from tickets.cases.services import case_open, case_transition
     from tickets.sla.sweep import sla_sweep
 
@@ -93,6 +95,8 @@ def _replay(demo_case: Case, *, sweep_at):
         sla_sweep(now=at, deliver=False)
         case = case_transition(case=case, to_status=to_status, by=by,
                                expected_version=case.version, now=at)
+    for at in seeded_sweeps:
+        sla_sweep(now=at, deliver=False)
     before = _sla_picture(case.pk)
     sla_sweep(now=sweep_at, deliver=False)
     return before, _sla_picture(case.pk)
@@ -107,7 +111,8 @@ def test_demo_timers_are_the_ones_the_services_leave_after_the_same_history():
     from django.utils import timezone
 
     from demo.sla_live import LIVE_MARKER
-    from tickets.sla.models import CaseTimer
+    from tickets.cases.models import CaseEvent
+    from tickets.sla.models import CaseTimer, SlaEvent
     from tickets.sla.services import cases_sla_refresh
     from tickets.sla.sweep import sla_sweep
 
@@ -119,6 +124,10 @@ def test_demo_timers_are_the_ones_the_services_leave_after_the_same_history():
         sample.setdefault((kind, status, state), pk)
     assert len(sample) >= 10
     planned = {pk: _sla_picture(pk) for pk in sample.values()}
+    # when seeding swept the history (its SLA events' `recorded_at`), after the case's steps
+    seeded_sweeps = {pk: sorted(set(SlaEvent.objects.filter(case_id=pk).exclude(
+        recorded_at__in=CaseEvent.objects.filter(case_id=pk).values("at")).values_list(
+        "recorded_at", flat=True))) for pk in sample.values()}
 
     now = timezone.now()
     sla_sweep(now=now, deliver=False)
@@ -133,7 +142,7 @@ def test_demo_timers_are_the_ones_the_services_leave_after_the_same_history():
         demo_case = Case.objects.select_related(
             "customer", "category", "department", "first_contact_owner").get(pk=pk)
         with transaction.atomic():
-            before, after = _replay(demo_case, sweep_at=now)
+            before, after = _replay(demo_case, sweep_at=now, seeded_sweeps=seeded_sweeps[pk])
             transaction.set_rollback(True)
         assert before == planned[pk], demo_case.number
         assert after == swept[pk], demo_case.number

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from demo.filings import seed_filings
 from demo.intake import seed_intake
-from demo.sla_live import seed_sla_live
+from demo.sla_live import seed_sla_live, sla_history_settle
 
 
 class Command(BaseCommand):
@@ -21,7 +21,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        created = seed_intake(months=options["months"], scale=options["scale"])
+
+        def progress(line: str) -> None:
+            self.stdout.write(f"  … {line} ({time.perf_counter() - started:.1f} s)")
+            self.stdout.flush()
+
+        created = seed_intake(months=options["months"], scale=options["scale"],
+                              progress=progress)
         if not created:
             self.stdout.write("话务演示数据已存在, 未做改动")
         else:
@@ -34,6 +40,13 @@ class Command(BaseCommand):
         if filings:
             self.stdout.write(
                 "报备: 问题与需求、意见与建议 {feedback} 条, 延期 {delays} 条".format(**filings)
+                + f" ({time.perf_counter() - started:.1f} s)"
+            )
+        if created or filings:
+            settled = sla_history_settle()
+            self.stdout.write(
+                "时限: 一小时前的扫描记录了预警和超时 {events} 条, 之前的通知 {read} 条标为已读"
+                .format(**settled) + f" ({time.perf_counter() - started:.1f} s)"
             )
         live = seed_sla_live()
         if live:
