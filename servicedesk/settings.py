@@ -235,6 +235,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The API speaks JSON: a form-encoded or multipart body is a 415, not a body read as
+    # empty (which would, e.g., mark every notification read). Uploads get their own parser.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Service errors → 400 with field keys, a stale version → 409, PermissionDenied → 403.
     "EXCEPTION_HANDLER": "servicedesk.api.errors.exception_handler",
 }

@@ -42,3 +42,36 @@ def test_bad_ids_are_a_field_error():
 
 def test_anonymous_callers_are_refused():
     assert APIClient().get(URL).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("fmt", ["multipart", "form"])
+def test_a_body_that_is_not_json_is_refused_and_marks_nothing(fmt):
+    """A multipart or form body used to be read as empty, which marks every unread
+    notification read: the API reads JSON only (415 otherwise)."""
+    me = StaffFactory().user
+    note(me, "a")
+    client = APIClient()
+    client.force_authenticate(me)
+    if fmt == "multipart":
+        answer = client.post(URL + "read/", {"junk": "[1, 2]"}, format="multipart")
+    else:
+        answer = client.post(URL + "read/", "junk=1",
+                             content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 415
+    assert Notification.objects.filter(read_at=None).count() == 1
+
+
+def test_the_schema_offers_json_request_bodies_only(client):
+    import io
+
+    import yaml
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("spectacular", "--validate", stdout=out)
+    schema = yaml.safe_load(out.getvalue())
+    media = {media_type
+             for path in schema["paths"].values() for operation in path.values()
+             if isinstance(operation, dict) and "requestBody" in operation
+             for media_type in operation["requestBody"]["content"]}
+    assert media == {"application/json"}
