@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.actions import RecordForm
+from servicedesk.presenters import person_name
 from servicedesk.validation import TEXT_MAX_LENGTH
 from tickets.cases.models import CaseCategory
 from tickets.cases.selectors import assignable_staff
@@ -61,7 +62,9 @@ class FeedbackHandOverForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = assignable_staff(self.record)
+        handler = self.fields["handler"]
+        handler.queryset = assignable_staff(self.record)
+        handler.label_from_instance = person_name  # a person's name, as every page shows it
 
     handler = forms.ModelChoiceField(label=_("Handler"),
                                      queryset=get_user_model().objects.none())

@@ -187,3 +187,14 @@ def test_navigation_shows_the_filing_pages_to_agents(client):
     client.force_login(StaffFactory(role=Role.TIER1).user)
     html = client.get(reverse("tickets:delay-filings")).content.decode()
     assert reverse("tickets:feedback-filings") in html
+
+
+def test_the_hand_over_form_names_people_as_the_pages_do(client):
+    """The handler choices show a person's name (servicedesk.presenters.person_name), not
+    the user name."""
+    filing = feedback_file_for_test()
+    lead = StaffFactory(role=Role.SUPERVISOR, department=filing.department,
+                        display_name="王主管")
+    client.force_login(lead.user)
+    page = client.get(reverse("tickets:feedback-filing", args=[filing.pk])).content.decode()
+    assert f'<option value="{lead.user.pk}">王主管</option>' in page
