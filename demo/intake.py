@@ -387,7 +387,8 @@ def generate(
             "category_id": category.pk, "customer_id": customer, "subject": subject,
             "description": f"{subject}。客户来电反映情况，已记录详细信息。",
             "status": status, "grade": grade, "assignee_id": assignee, "team_id": team,
-            "department_id": department, "first_contact_owner_id": owner,
+            "department_id": department, "handling_department_id": None, "desk": "",
+            "first_contact_owner_id": owner,
             "promised_callback_at": callback, "opened_at": at, "resolved_at": resolved_at,
             "closed_at": closed_at, "created_by_id": owner, "updated_at": last_change,
         })

@@ -159,6 +159,26 @@ class Case(models.Model):
         related_name="cases",
         verbose_name=_("department"),
     )
+    handling_department = models.ForeignKey(
+        "servicedesk.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_cases",
+        verbose_name=_("handling department"),
+        help_text=_("The business department the case was passed to (a complaint's "
+                    "dispatch): its staff see and work the case beside its own department."),
+    )
+    desk = models.CharField(
+        _("restricted to desk"),
+        max_length=30,
+        choices=[("", _("Not restricted"))] + [
+            (r.value, r.label) for r in (Role.PUBLIC_OPINION, Role.MAJOR_SAFETY)],
+        blank=True,
+        default="",
+        help_text=_("A desk-only case (media, consumer association, skip-level, safety) is "
+                    "seen only by that desk, supervisors and above."),
+    )
     first_contact_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -201,6 +221,9 @@ class Case(models.Model):
             models.Index(fields=["department", "-opened_at", "-id"],
                          name="case_department_opened_idx"),
             models.Index(fields=["-opened_at", "-id"], name="case_opened_idx"),
+            models.Index(fields=["handling_department", "status"],
+                         name="case_handling_status_idx",
+                         condition=Q(handling_department__isnull=False)),
             # Queues and the SLA dashboard: open cases by their next due instant.
             models.Index(
                 fields=["sla_due_at"],
@@ -230,6 +253,10 @@ class Case(models.Model):
                 name="case_grade_only_on_complaints",
             ),
             models.CheckConstraint(condition=~Q(subject=""), name="case_subject_not_blank"),
+            models.CheckConstraint(
+                condition=Q(desk__in=["", Role.PUBLIC_OPINION, Role.MAJOR_SAFETY]),
+                name="case_desk_valid",
+            ),
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_gte_1"),
             models.CheckConstraint(
                 condition=Q(sla_state__in=SlaState.values), name="case_sla_state_valid"
@@ -253,6 +280,9 @@ class CaseEventKind(models.TextChoices):
     # A step of a filing linked to the case (a feedback filing's hand-over, follow-up,
     # closing): data {"filing": "tickets.feedbackfiling", "filing_id": …, "step": …}.
     FILING_STEP = "filing_step", _("Filing step")
+    # A step of the case's complaint (complaints app): data {"step": "dispatch" | "verdict"
+    # | "propose" | …, and the step's particulars}.
+    COMPLAINT_STEP = "complaint_step", _("Complaint step")
 
 
 class CaseEvent(Event):

@@ -64,8 +64,34 @@ def is_assignable(record: Model, user: User) -> bool:
     return assignable_staff(record).filter(pk=user.pk).exists()
 
 
+# Who sees a desk-only case (Case.desk) besides that desk's own agents.
+DESK_OVERSIGHT_ROLES = frozenset({Role.SUPERVISOR}) | MANAGEMENT_ROLES
+
+
 def cases_visible_to(*, user: AnyUser) -> QuerySet[Case]:
-    return department_scoped(user=user, queryset=Case.objects.all())
+    """The cases `user` may see: those of their department (management: all), and those
+    passed to their department for handling (`handling_department`); a desk-only case
+    (`desk`) only by that desk's agents, supervisors and above."""
+    return cases_scoped(user=user, queryset=Case.objects.all())
+
+
+def cases_scoped(*, user: AnyUser, queryset: QuerySet, prefix: str = "") -> QuerySet:
+    """`cases_visible_to`'s rule on any queryset that reaches a case through `prefix`
+    (e.g. "case__" for a complaint or a timer; "" for cases themselves)."""
+    profile = staff_profile_of(user)
+    if profile is None:
+        return queryset.none()
+    if profile.role not in MANAGEMENT_ROLES:
+        if profile.role not in DEPARTMENT_ROLES or profile.department_id is None:
+            return queryset.none()
+        queryset = queryset.filter(
+            Q(**{f"{prefix}department_id": profile.department_id})
+            | Q(**{f"{prefix}handling_department_id": profile.department_id})
+        )
+    if profile.role not in DESK_OVERSIGHT_ROLES:
+        queryset = queryset.filter(
+            Q(**{f"{prefix}desk": ""}) | Q(**{f"{prefix}desk": profile.role}))
+    return queryset
 
 
 def cases_matching(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:

@@ -92,6 +92,20 @@ class Crossing:
     department_id: int | None
 
 
+CrossingListener = Callable[[Sequence[Crossing], dt.datetime], None]
+# What other apps do with each batch of crossings, inside the sweep's transaction (a failing
+# listener fails its rows like any other error: servicedesk.jobs isolates them). The
+# complaints app charges late acceptance and late completion from the breaches. Listeners
+# must be idempotent: a row may be offered again after a failed run.
+_crossing_listeners: list[CrossingListener] = []
+
+
+def crossing_listen(listener: CrossingListener) -> None:
+    """Call `listener(crossings, now)` with every batch of crossings the sweep records."""
+    if listener not in _crossing_listeners:
+        _crossing_listeners.append(listener)
+
+
 @dataclass
 class _Tally:
     warned: int = 0
@@ -143,6 +157,8 @@ def _crossings(job: JobRun, tally: _Tally, *, now: dt.datetime, run: str) -> Non
         done = _Tally(warned=sum(c.warns for c in crossings),
                       breached=sum(c.breaches for c in crossings))
         if crossings:
+            for listener in _crossing_listeners:
+                listener(crossings, now)
             written = notifications_write(_notifications(crossings, now=now), run=run, now=now)
             done.notified, done.digests = written.notes, written.digests
         return done
