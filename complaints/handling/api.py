@@ -101,19 +101,19 @@ SUGGESTED_GRADE_CHOICES = [(g.value, g.label) for g in SUGGESTIBLE_GRADES]
 @extend_schema_field({"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$",
                       "example": "2999.99"})
 class YuanField(serializers.Field):
-    """Yuan as a decimal string ("2999.99"; a whole JSON number is taken too, a fraction
-    never: money does not travel as a float). Whether the amount is acceptable (not
-    negative, two decimals at most) is the grading rule's word."""
+    """Yuan as a decimal string ("2999.99"): a JSON number is refused, as money never
+    travels as one (a float is inexact). Whether the amount is acceptable (not negative,
+    two decimals at most) is the grading rule's word."""
 
     default_error_messages = {
         "invalid": _("Enter the amount in yuan as text, e.g. \"2999.99\"."),
     }
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, str | int):
+        if not isinstance(data, str):
             self.fail("invalid")
         try:
-            value = Decimal(data if isinstance(data, int) else data.strip())
+            value = Decimal(data.strip())
         except InvalidOperation:
             self.fail("invalid")
         if not value.is_finite():

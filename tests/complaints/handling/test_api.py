@@ -160,7 +160,7 @@ def test_a_retried_filing_files_once(center):
     ({}, "C", []),
     ({"loss_yuan": "2999.99"}, "B", [("loss_yuan", "B")]),
     ({"loss_yuan": "3000"}, "A", [("loss_yuan", "A")]),
-    ({"loss_yuan": 3000}, "A", [("loss_yuan", "A")]),
+    ({"loss_yuan": "3000.01"}, "A", [("loss_yuan", "A")]),
     ({"procedure": "careless", "emotion": "strong"}, "B",
      [("procedure", "B"), ("emotion", "B")]),
     ({"impact": "wide", "emotion": "strong"}, "A", [("impact", "A")]),
@@ -185,10 +185,14 @@ def test_the_grade_preview_answers_the_suggestion_and_its_reasons(center, criter
 @pytest.mark.parametrize(("changes", "fields"), [
     ({"loss_yuan": "-0.01"}, {"loss_yuan"}),
     ({"loss_yuan": 1.5}, {"loss_yuan"}),
+    ({"loss_yuan": 3000}, {"loss_yuan"}),
+    ({"loss_yuan": "1e400"}, {"loss_yuan"}),
     ({"procedure": "x", "impact": ""}, {"procedure", "impact"}),
     ({"emotion": None}, {"emotion"}),
 ])
 def test_a_bad_preview_is_a_field_level_400(center, changes, fields):
+    """A negative loss, a JSON number (money travels as text), a loss beyond the column,
+    unknown or missing levels: 400 on exactly those fields."""
     body = {"procedure": "none", "emotion": "calm", "loss_yuan": "0", "impact": "none",
             **changes}
     response = _api(center.agent).post(f"{URL}grade-preview/", body, format="json")
