@@ -462,11 +462,13 @@ def _follows(timer: CaseTimer, plan: TimerPlan) -> bool:
 
 
 def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
-    """The grade or category changed: the live timers are cancelled and replaced by timers
-    on the new plans (`timer_plans` from the opening) that keep the original start and the
-    business time already used (so C → A on a complaint opened 5 hours ago leaves 3 of
-    A's 8 hours). Kinds already met stay met, and a case no longer open keeps the clocks
-    it finished with. Returns the old and new due instant of each kind."""
+    """The grade or category changed: each live timer whose plan changed (`timer_plans`
+    from the opening: another policy, calendar or target) is cancelled and replaced by one
+    on its new plan that keeps the original start and the business time already used (so
+    C → A on a complaint opened 5 hours ago leaves 3 of A's 8 hours); a timer whose plan
+    is the same runs on untouched. Kinds already met stay met, and a case no longer open
+    keeps the clocks it finished with. Returns the old and new due instant of each kind
+    that changed."""
     if case.status not in Case.OPEN_STATUSES:
         return []
     plans = timer_plans(kind=case.kind, category=case.category, grade=case.grade,
@@ -485,8 +487,10 @@ def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
         old = live.get(kind)
         if old is None and kind in met_kinds:
             continue
-        new = None
         plan = plans.get(kind)
+        if old is not None and plan is not None and _follows(old, plan):
+            continue  # same plan: the clock runs on
+        new = None
         if plan is not None:
             new = CaseTimer(
                 case=case, kind=kind, policy=plan.policy, calendar=plan.calendar,

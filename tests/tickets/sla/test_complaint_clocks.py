@@ -120,6 +120,28 @@ def test_regrading_c_to_a_keeps_the_start_and_the_hours_used():
     assert CaseTimer.objects.get(pk=accepted.pk).state == "met"
 
 
+def test_a_regrade_replaces_only_the_clocks_whose_plan_changes():
+    """服务态度 B → C: completion stays the category's 12 h and feedback stays due with
+    it (B's 72 h and C's midnight both fall later), so those clocks run on untouched; only
+    acceptance moves from B's policy to C's (same hour on the line), and only it is on the
+    timeline."""
+    from tickets.cases.models import CaseEvent
+
+    agent = StaffFactory().user
+    case = complaint(at=bj(2026, 11, 23, 9), grade="B", code=ATTITUDE, by=agent)
+    before = timers(case)
+    case = case_update(case=case, by=agent, expected_version=case.version, grade="C",
+                       reason="复核后降级", now=bj(2026, 11, 23, 10))
+    after = timers(case, live_only=True)
+    assert after["resolution"].pk == before["resolution"].pk
+    assert after["feedback"].pk == before["feedback"].pk
+    assert after["acceptance"].pk != before["acceptance"].pk
+    assert after["acceptance"].policy.name == "C 类一般投诉"
+    assert after["acceptance"].due_at == bj(2026, 11, 23, 10)
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.SLA)
+    assert [d["kind"] for d in event.data["deadlines"]] == ["acceptance"]
+
+
 # --- who competes for which clock -------------------------------------------------------------
 
 
