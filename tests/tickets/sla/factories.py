@@ -30,7 +30,7 @@ def seed_sla_policies() -> None:
         ).create_calendars_and_official_days(apps, None)
     importlib.import_module("tickets.migrations.0009_seed_sla_policies").seed(apps, None)
     importlib.import_module(
-        "tickets.migrations.0018_complaint_clocks_24x7"
+        "tickets.migrations.0019_complaint_clocks_24x7"
     ).complaint_clocks_to_24x7(apps, None)
 
 

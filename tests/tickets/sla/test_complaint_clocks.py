@@ -33,7 +33,7 @@ M = dt.timedelta(minutes=1)
 BJ = zoneinfo.ZoneInfo("Asia/Shanghai")
 QUALITY, ATTITUDE, LOGISTICS = (
     "complaint-product-quality", "complaint-service-attitude", "complaint-logistics")
-MIGRATION = importlib.import_module("tickets.migrations.0018_complaint_clocks_24x7")
+MIGRATION = importlib.import_module("tickets.migrations.0019_complaint_clocks_24x7")
 SEED = importlib.import_module("tickets.migrations.0009_seed_sla_policies")
 
 
@@ -355,14 +355,14 @@ def test_the_migrations_leave_the_complaint_policies_on_clock_hours():
     assert _complaint_policies() == CLOCK_HOURS
 
 
-def test_migration_0018_reverses_to_the_seeded_office_hours_and_forward_again():
+def test_migration_0019_reverses_to_the_seeded_office_hours_and_forward_again():
     MIGRATION.complaint_clocks_to_office_hours(apps, None)
     assert _complaint_policies() == _as_seeded_by_0009()
     MIGRATION.complaint_clocks_to_24x7(apps, None)
     assert _complaint_policies() == CLOCK_HOURS
 
 
-def test_migration_0018_keeps_the_policies_an_installation_edited():
+def test_migration_0019_keeps_the_policies_an_installation_edited():
     """Back to the seeded values, then an installation gives B 20 h and moves 服务态度 to
     its line: forward, those two rows stay as they were edited; the rest move."""
     MIGRATION.complaint_clocks_to_office_hours(apps, None)

@@ -111,7 +111,7 @@ def complaint_clocks_to_office_hours(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0017_case_handling_department_desk"),
-        ("tickets", "0018_clocks_slapolicy_acceptance_calendar"),
+        ("tickets", "0018_slapolicy_acceptance_calendar"),
     ]
 
     operations = [
