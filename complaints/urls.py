@@ -1,7 +1,16 @@
 """The complaints app's pages under /complaints/."""
 
-from django.urls import path  # noqa: F401  (the packages' views are added as they land)
+from django.urls import path
+
+from complaints.checks import views as views_checks
 
 app_name = "complaints"
 
-urlpatterns: list = []
+urlpatterns = [
+    # The monthly person check (complaints.checks).
+    path("person-checks/", views_checks.person_checks_page, name="person-checks"),
+    path("person-checks/<int:check_id>/", views_checks.person_check_detail,
+         name="person-check"),
+    path("person-checks/<int:check_id>/<slug:action>/", views_checks.person_check_action,
+         name="person-check-action"),
+]

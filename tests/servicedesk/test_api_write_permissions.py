@@ -52,6 +52,9 @@ WRITE_PERMISSIONS = {
     ("/api/v1/delay-filings/{id}/notify/", "post"): "tickets.change_delayfiling",
     ("/api/v1/delay-filings/{id}/deliver/", "post"): "tickets.change_delayfiling",
     ("/api/v1/delay-filings/{id}/compensate/", "post"): "tickets.change_delayfiling",
+    ("/api/v1/person-checks/{id}/file-report/", "post"): BY_ROLE,
+    ("/api/v1/person-checks/{id}/accept/", "post"): BY_ROLE,
+    ("/api/v1/person-checks/{id}/return/", "post"): BY_ROLE,
 }
 MODEL_PERMISSION_WRITES = sorted(
     key for key, rule in WRITE_PERMISSIONS.items() if rule not in (BY_ROLE, OWN, SIGN_IN))
