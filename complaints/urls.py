@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from complaints.checks import views as views_checks
 from complaints.handling.selectors import get_complaint_for_user
 
 app_name = "complaints"
@@ -21,6 +22,12 @@ def complaint_page(request, complaint_id: int):
     return redirect("tickets:case", case_id=complaint.case_id)
 
 
-urlpatterns: list = [
+urlpatterns = [
     path("<int:complaint_id>/", complaint_page, name="complaint"),
+    # The monthly person check (complaints.checks).
+    path("person-checks/", views_checks.person_checks_page, name="person-checks"),
+    path("person-checks/<int:check_id>/", views_checks.person_check_detail,
+         name="person-check"),
+    path("person-checks/<int:check_id>/<slug:action>/", views_checks.person_check_action,
+         name="person-check-action"),
 ]

@@ -3,8 +3,9 @@
 have left after the same history (`tests/demo/test_intake_demo.py` replays histories
 through the services to hold that). Nothing here decides an SLA rule:
 
-- the policy, the targets and the due and warning instants come from the services' own
-  functions (`policy_pick`, `timer_targets`, `timer_schedule`, the calendar engine);
+- which policy, calendar and target set each clock, and the due and warning instants,
+  come from the services' own functions (`timer_competitors`, `timer_plans_decide`,
+  `timer_schedule`, the calendar engine);
 - the case's summary (`sla_state`, `sla_due_at`) is not computed here at all: once the
   rows are written, `cases_sla_refresh_between` runs the sweep's own set-based
   `cases_sla_refresh` over them.
@@ -25,7 +26,14 @@ from dataclasses import dataclass
 from servicedesk.calendars import calendar_engine
 from tickets.cases.models import Case, CaseCategory
 from tickets.sla.models import SlaPolicy, TimerKind, TimerState
-from tickets.sla.services import cases_sla_refresh, policy_pick, timer_schedule, timer_targets
+from tickets.sla.services import (
+    TimerPlan,
+    TimerSchedule,
+    cases_sla_refresh,
+    timer_competitors,
+    timer_plans_decide,
+    timer_schedule,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,8 @@ def _crossed(instant: dt.datetime | None, by: dt.datetime) -> dt.datetime | None
 
 class TimerPlanner:
     def __init__(self) -> None:
-        self.policies = list(SlaPolicy.objects.filter(active=True).select_related("calendar"))
+        self.policies = list(SlaPolicy.objects.filter(active=True).select_related(
+            "calendar", "acceptance_calendar"))
         parents = dict(CaseCategory.objects.values_list("pk", "parent_id"))
         self.chains: dict[int, list[int]] = {}
         for pk in parents:
@@ -64,27 +73,30 @@ class TimerPlanner:
                 chain.append(node)
                 node = parents.get(node)
             self.chains[pk] = chain
-        self._picked: dict[tuple, SlaPolicy | None] = {}
-        self._last_clocks: tuple[tuple, list] = ((), [])
+        self._competitors: dict[tuple, dict[str, tuple[SlaPolicy, ...]]] = {}
+        self._last_clocks: tuple[tuple, list[tuple[str, TimerPlan, TimerSchedule]]] = ((), [])
 
-    def policy(self, kind: str, category_id: int, grade: str) -> SlaPolicy | None:
+    def competitors(self, kind: str, category_id: int,
+                    grade: str) -> dict[str, tuple[SlaPolicy, ...]]:
         key = (kind, category_id, grade)
-        if key not in self._picked:
-            self._picked[key] = policy_pick(
+        if key not in self._competitors:
+            self._competitors[key] = timer_competitors(
                 self.policies, kind=kind, chain=self.chains.get(category_id, []), grade=grade
             )
-        return self._picked[key]
+        return self._competitors[key]
 
-    def _clocks(self, policy: SlaPolicy, start: dt.datetime) -> list:
-        """(kind, target, schedule) of each clock `policy` starts at `start` (the last
+    def _clocks(self, kind: str, category_id: int, grade: str,
+                start: dt.datetime) -> list[tuple[str, TimerPlan, TimerSchedule]]:
+        """(clock, plan, schedule) of each clock a case opened at `start` gets (the last
         answer is kept: `deadlines` and then `plan` ask about the same case)."""
-        key = (policy.pk, start)
+        key = (kind, category_id, grade, start)
         if self._last_clocks[0] != key:
-            engine = calendar_engine(policy.calendar.name)
+            plans = timer_plans_decide(self.competitors(kind, category_id, grade), start=start)
             self._last_clocks = (key, [
-                (kind, target, timer_schedule(policy, engine=engine, started_at=start,
-                                              target=target))
-                for kind, target in sorted(timer_targets(policy, start=start).items())
+                (clock, plan, timer_schedule(plan.policy,
+                                             engine=calendar_engine(plan.calendar.name),
+                                             started_at=start, target=plan.target))
+                for clock, plan in sorted(plans.items())
             ])
         return self._last_clocks[1]
 
@@ -92,24 +104,20 @@ class TimerPlanner:
                   start: dt.datetime) -> dict[str, dt.datetime | None]:
         """The due instant of each clock a case opened at `start` gets (none without a
         policy), before anything pauses or stops it."""
-        policy = self.policy(kind, category_id, grade)
-        if policy is None:
-            return {}
-        return {clock: schedule.due_at for clock, _, schedule in self._clocks(policy, start)}
+        return {clock: schedule.due_at
+                for clock, _, schedule in self._clocks(kind, category_id, grade, start)}
 
     def plan(self, case: CaseHistory, *, now: dt.datetime, swept: bool) -> list[dict]:
         """The case's timer rows (keyed by attname, without `id`)."""
-        policy = self.policy(case.kind, case.category_id, case.grade)
-        if policy is None:
-            return []
-        engine = calendar_engine(policy.calendar.name)
         start = case.opened_at
         rows = []
-        for kind, target, schedule in self._clocks(policy, start):
+        for kind, plan, schedule in self._clocks(case.kind, case.category_id, case.grade,
+                                                 start):
+            engine = calendar_engine(plan.calendar.name)
             due, warn = schedule.due_at, schedule.warn_at
             row = {
-                "case_id": case.case_id, "kind": kind, "policy_id": policy.pk,
-                "calendar_id": policy.calendar_id, "target": target, "started_at": start,
+                "case_id": case.case_id, "kind": kind, "policy_id": plan.policy.pk,
+                "calendar_id": plan.calendar.pk, "target": plan.target, "started_at": start,
                 "paused_business": dt.timedelta(0), "paused_at": None, "due_at": due,
                 "warn_at": warn, "stopped_at": None, "warned_at": None, "breached_at": None,
                 "elapsed_at_stop": None,

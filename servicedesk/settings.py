@@ -387,6 +387,15 @@ SLA_DASHBOARD_REFRESH_SECONDS = env_int("SLA_DASHBOARD_REFRESH_SECONDS", 30)
 # manager at once (issue 11: 30 days).
 COMPLAINT_REPEAT_DAYS = env_int("COMPLAINT_REPEAT_DAYS", 30)
 
+# --- Complaints -----------------------------------------------------------------------
+# The monthly person check (seed 002 处罚标准 8: 月投诉累计达三次以上(含三次)): a person with at
+# least this many valid complaints in a Beijing calendar month is flagged for suspension
+# and rectification and files a rectification report (complaints.checks). Each check keeps
+# the threshold it was flagged at, so changing this never rewrites a past month.
+COMPLAINT_PERSON_MONTH_THRESHOLD = env_int("COMPLAINT_PERSON_MONTH_THRESHOLD", 3)
+if COMPLAINT_PERSON_MONTH_THRESHOLD < 1:
+    raise ImproperlyConfigured("COMPLAINT_PERSON_MONTH_THRESHOLD must be 1 or more.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -64,6 +64,9 @@ WRITE_PERMISSIONS = {
     ("/api/v1/complaints/{id}/follow-up/", "post"): BY_ROLE,
     ("/api/v1/complaints/{id}/regrade/", "post"): BY_ROLE,
     ("/api/v1/complaints/{id}/close/", "post"): "complaints.close_complaint",
+    ("/api/v1/person-checks/{id}/file-report/", "post"): BY_ROLE,
+    ("/api/v1/person-checks/{id}/accept/", "post"): BY_ROLE,
+    ("/api/v1/person-checks/{id}/return/", "post"): BY_ROLE,
 }
 MODEL_PERMISSION_WRITES = sorted(
     key for key, rule in WRITE_PERMISSIONS.items()

@@ -29,7 +29,8 @@ def test_an_administrators_bar_is_three_links_and_three_menus():
         ("", [reverse("tickets:incoming")]),
         ("", [reverse("tickets:queue")]),
         ("work", [reverse(n) for n in ("tickets:cases", "tickets:registrations",
-                                       "tickets:feedback-filings", "tickets:delay-filings")]),
+                                       "tickets:feedback-filings", "tickets:delay-filings",
+                                       "complaints:person-checks")]),
         ("reports", [reverse("reporting:sla"), reverse("tickets:exports")]),
         ("system", [reverse(n) for n in ("org", "calendars", "health", "admin:index")]),
     ]

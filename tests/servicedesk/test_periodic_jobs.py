@@ -47,6 +47,7 @@ CHECKED = {
         "test_a_registration_with_a_visit_on_9999_12_31_does_not_stop_the_expiry",
         "test_a_poison_registration_is_isolated_recorded_once_and_retried",
     ],
+    "person-checks": ["test_a_poison_person_check_is_isolated_recorded_once_and_retried"],
     "sla-sweep": [
         "test_a_poison_crossing_does_not_stop_the_others_and_is_retried",
         "test_a_clock_that_cannot_be_rescheduled_does_not_stop_the_others",
@@ -321,6 +322,50 @@ def test_the_purge_deletes_the_other_keys(monkeypatch):
     assert failure.row == row_key(IdempotencyKey, poison.pk)
     monkeypatch.setattr(services, "_purge_batch", real)
     assert idempotency_keys_purge(older_than=timezone.now() - dt.timedelta(days=2)) == 1
+    assert failures() == []
+
+
+# --- the monthly person check (complaints.checks) ----------------------------------------------
+
+
+def test_a_poison_person_check_is_isolated_recorded_once_and_retried(monkeypatch, caplog):
+    """A check whose announcement raises: the other flags are announced (event and
+    notices), the poison check stays flagged but unannounced, its failure is recorded once
+    and counted, and the next run announces it once it goes through."""
+    import complaints.checks.services as services
+    from complaints.checks.models import PersonMonthCheck, PersonMonthCheckEvent
+    from tests.complaints.checks.factories import complaints_for, person_in
+    from tests.tickets.sla.factories import bj
+
+    now = bj(2026, 4, 30, 12)
+    people = [person_in() for _ in range(4)]
+    for person in people:
+        complaints_for(person, 3)
+    poison_person = people[2]
+    real = services.flag_notices
+
+    def broken(check, audience):
+        if check.person_id == poison_person.pk:
+            raise ValueError("a check the job cannot announce")
+        return real(check, audience)
+
+    with monkeypatch.context() as patch, caplog.at_level(logging.ERROR, "servicedesk.jobs"):
+        patch.setattr(services, "flag_notices", broken)
+        report = services.person_checks_run(month=now.date(), now=now)
+        again = services.person_checks_run(month=now.date(), now=now + dt.timedelta(hours=1))
+    poison = PersonMonthCheck.objects.get(person=poison_person)
+    key = row_key(PersonMonthCheck, poison.pk)
+    assert (len(report.flagged), report.failed, again.flagged) == (3, 1, ())
+    assert PersonMonthCheck.objects.count() == 4
+    announced = set(PersonMonthCheckEvent.objects.values_list("check_row_id", flat=True))
+    assert poison.pk not in announced and len(announced) == 3
+    [failure] = failures("person-checks/announce")
+    assert (failure.job, failure.row, failure.count) == ("person-checks/announce", key, 2)
+    assert len([r for r in caplog.records if key in r.getMessage()]) == 1
+
+    fixed = services.person_checks_run(month=now.date(), now=now + dt.timedelta(hours=2))
+    assert fixed.flagged == (poison.pk,)
+    assert poison.events.filter(kind="flagged").count() == 1
     assert failures() == []
 
 

@@ -1,10 +1,14 @@
 """SLA policies and the timers they start on each case.
 
 A policy says, for a kind of case (and a category, and for complaints a grade), on which
-business calendar its clocks run and how much business time each target allows:
-acceptance (first response), customer feedback and resolution. A timer is one such clock
-on one case; its due instant is computed on the calendar when it starts, moved when the
-case waits for the customer, and replaced when the grade or category changes.
+business calendar its clocks run (the acceptance clock may have a calendar of its own) and
+how much business time each target allows: acceptance (first response), customer feedback
+and resolution. Which policy sets each clock of a case is decided per clock
+(`tickets.sla.services.timer_plans`): where a category policy and a grade policy both
+apply, the earlier deadline wins, and feedback is never due after resolution. A timer is
+one such clock on one case, recording the policy, calendar and target it came from; its
+due instant is computed on its calendar when it starts, moved when the case waits for the
+customer, and replaced when the grade or category changes.
 
 Elapsed business time of a running timer at t is
     between(started_at, t) - paused_business
@@ -49,8 +53,10 @@ __all__ = ["SlaState"]  # re-exported: it lives beside Case
 
 
 class SlaPolicy(models.Model):
-    """Targets for a kind of case; the most specific active policy applies (see
-    `tickets.sla.services.policy_for`)."""
+    """Targets for a kind of case, a category or a complaint grade. For each clock of a
+    case, the category policy and the grade policy that apply compete (the earlier
+    deadline wins); the kind's default policy (no category, no grade) sets a clock only
+    when neither has a target for it (see `tickets.sla.services.timer_plans`)."""
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("case kind"), max_length=20, choices=CaseKind.choices)
@@ -76,8 +82,22 @@ class SlaPolicy(models.Model):
         related_name="sla_policies",
         verbose_name=_("business calendar"),
     )
+    acceptance_calendar = models.ForeignKey(
+        "servicedesk.BusinessCalendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acceptance calendar"),
+        help_text=_(
+            "The acceptance clock runs on this calendar; empty: on the policy's calendar. "
+            "The seeded complaint policies use the line hours, on the assumption that the "
+            "center accepts complaints while its line is open."
+        ),
+    )
     acceptance_target = models.DurationField(
-        _("acceptance within"), null=True, blank=True, help_text=_("Business time.")
+        _("acceptance within"), null=True, blank=True,
+        help_text=_("Business time on the acceptance calendar."),
     )
     feedback_target = models.DurationField(
         _("feedback within"), null=True, blank=True, help_text=_("Business time.")
@@ -136,6 +156,8 @@ class SlaPolicy(models.Model):
         return self.name
 
     def clean(self) -> None:
+        from django.utils import timezone
+
         from servicedesk.calendars import calendar_engine
         from servicedesk.worktime import NoWorkingTime
 
@@ -167,17 +189,21 @@ class SlaPolicy(models.Model):
             )
         ):
             errors.setdefault("resolution_target", []).append(_("Give at least one target."))
-        if self.calendar_id is not None:
-            from django.utils import timezone
-
-            now = timezone.now()
+        if self.acceptance_calendar_id is not None and self.acceptance_target is None:
+            errors.setdefault("acceptance_calendar", []).append(
+                _("An acceptance calendar needs an acceptance target.")
+            )
+        now = timezone.now()
+        for field in ("calendar", "acceptance_calendar"):
+            if getattr(self, f"{field}_id") is None:
+                continue
             try:
-                engine = calendar_engine(self.calendar.name)
+                engine = calendar_engine(getattr(self, field).name)
                 worked = engine.between(now, now + WORKING_TIME_HORIZON)
             except NoWorkingTime:
                 worked = dt.timedelta(0)
             if worked <= dt.timedelta(0):
-                errors.setdefault("calendar", []).append(
+                errors.setdefault(field, []).append(
                     _(
                         "This calendar has no working time in the next %(days)d days: "
                         "no deadline could be computed on it."

@@ -1,5 +1,6 @@
-"""The SLA clock of a case: which policy applies, starting, pausing, resuming, stopping and
-replacing its timers, and keeping the case's SLA summary (`sla_state`, `sla_due_at`) true.
+"""The SLA clock of a case: which policy sets each clock (`timer_plans`), starting,
+pausing, resuming, stopping and replacing its timers, and keeping the case's SLA summary
+(`sla_state`, `sla_due_at`) true.
 
 Called by the case services inside their transactions; the minute sweep lives in
 `tickets.sla.sweep`. All durations are business time on the timer's calendar.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Case as CaseWhen
 from django.db.models import (
@@ -26,6 +28,7 @@ from django.utils import timezone
 
 from servicedesk.calendars import calendar_engine
 from servicedesk.jobs import JobRun, row_key
+from servicedesk.models import BusinessCalendar
 from servicedesk.worktime import NoWorkingTime, WorkCalendar
 from tickets.cases.models import Case, CaseCategory, SlaState
 from tickets.sla.models import (
@@ -42,7 +45,18 @@ from tickets.sla.tallies import tally_resolution
 _ZERO = dt.timedelta(0)
 
 
-# --- which policy ------------------------------------------------------------------------
+# --- which policy sets each clock ---------------------------------------------------------
+
+TIMER_KINDS = (TimerKind.ACCEPTANCE, TimerKind.FEEDBACK, TimerKind.RESOLUTION)
+
+
+class TimerPlan(NamedTuple):
+    """What one clock of a case runs on: the policy it came from, the calendar it counts
+    on and the business time it allows."""
+
+    policy: SlaPolicy
+    calendar: BusinessCalendar
+    target: dt.timedelta
 
 
 def _category_chain(category: CaseCategory | None) -> list[int]:
@@ -55,37 +69,133 @@ def _category_chain(category: CaseCategory | None) -> list[int]:
     return chain
 
 
-def policy_for(*, kind: str, category: CaseCategory | None, grade: str = "") -> SlaPolicy | None:
-    """The most specific active policy (see `policy_pick`). One query."""
-    chain = _category_chain(category) if category is not None else []
-    policies = list(
-        SlaPolicy.objects.filter(kind=kind, active=True)
-        .filter(Q(category__isnull=True) | Q(category_id__in=chain))
-        .select_related("calendar")
-    )
-    return policy_pick(policies, kind=kind, chain=chain, grade=grade)
+def _has_clock(policy: SlaPolicy, clock: str) -> bool:
+    if clock == TimerKind.ACCEPTANCE:
+        return policy.acceptance_target is not None
+    if clock == TimerKind.FEEDBACK:
+        return policy.feedback_target is not None or policy.feedback_working_days is not None
+    return policy.resolution_target is not None
 
 
-def policy_pick(
+def timer_competitors(
     policies: Iterable[SlaPolicy], *, kind: str, chain: list[int], grade: str = ""
-) -> SlaPolicy | None:
-    """Among active `policies`, the one for a case of `kind` whose category and its
-    ancestors are `chain` (nearest first). Complaints with a grade: the grade decides first
-    (category + grade, then grade alone), then the category; otherwise the nearest category
-    up the tree, then the kind alone."""
+) -> dict[str, tuple[SlaPolicy, ...]]:
+    """For each clock, the active `policies` that compete to set it on a case of `kind`
+    whose category and its ancestors are `chain` (nearest first) and whose complaint grade
+    is `grade`, in the order that settles a tie: the grade policy (category + grade before
+    the grade alone), then the category policy (the nearest category up the tree). A policy
+    competes only for the clocks it has a target for. The kind's default policy (no
+    category, no grade) sets a clock only when neither a grade nor a category policy does.
+    Pure: the demo planner caches it per kind, category and grade."""
     depth: dict[int | None, int] = {pk: i for i, pk in enumerate(chain)}
-    best, best_rank = None, None
+    graded: list[SlaPolicy] = []
+    categorised: list[SlaPolicy] = []
+    defaults: list[SlaPolicy] = []
     for policy in policies:
         if policy.kind != kind or not policy.active:
             continue
         if policy.category_id is not None and policy.category_id not in depth:
             continue
-        if policy.grade and policy.grade != grade:
-            continue
-        rank = (0 if policy.grade else 1, depth.get(policy.category_id, len(chain)))
-        if best_rank is None or rank < best_rank:
-            best, best_rank = policy, rank
-    return best
+        if policy.grade:
+            if policy.grade == grade:
+                graded.append(policy)
+        elif policy.category_id is not None:
+            categorised.append(policy)
+        else:
+            defaults.append(policy)
+
+    def nearest(candidates: list[SlaPolicy], clock: str) -> list[SlaPolicy]:
+        with_clock = [p for p in candidates if _has_clock(p, clock)]
+        if not with_clock:
+            return []
+        return [min(with_clock, key=lambda p: (depth.get(p.category_id, len(chain)), p.pk))]
+
+    competitors: dict[str, tuple[SlaPolicy, ...]] = {}
+    for clock in TIMER_KINDS:
+        chosen = nearest(graded, clock) + nearest(categorised, clock)
+        if not chosen:
+            chosen = nearest(defaults, clock)
+        if chosen:
+            competitors[clock] = tuple(chosen)
+    return competitors
+
+
+def _clock_plan(policy: SlaPolicy, clock: str, *, start: dt.datetime) -> TimerPlan:
+    """The calendar and business time `policy` gives `clock` on a case opened at `start`
+    (a same-working-day feedback rule becomes the business time left until that close)."""
+    if clock == TimerKind.ACCEPTANCE:
+        calendar = policy.acceptance_calendar or policy.calendar
+        return TimerPlan(policy, calendar, policy.acceptance_target)  # type: ignore[arg-type]
+    if clock == TimerKind.RESOLUTION:
+        return TimerPlan(policy, policy.calendar, policy.resolution_target)  # type: ignore[arg-type]
+    if policy.feedback_target is not None:
+        return TimerPlan(policy, policy.calendar, policy.feedback_target)
+    engine = calendar_engine(policy.calendar.name)
+    try:
+        # _has_clock: feedback_working_days is set
+        close = end_of_working_day(engine, start, policy.feedback_working_days)  # type: ignore[arg-type]
+        target = engine.between(start, close)
+    except NoWorkingTime:
+        target = _ZERO
+    return TimerPlan(policy, policy.calendar, target)
+
+
+def _plan_due(plan: TimerPlan, start: dt.datetime) -> dt.datetime | None:
+    """The due instant of a clock planned so, started at `start` and never paused (None:
+    no working time ahead on its calendar)."""
+    try:
+        return calendar_engine(plan.calendar.name).add(start, plan.target)
+    except NoWorkingTime:
+        return None
+
+
+def timer_plans_decide(
+    competitors: dict[str, tuple[SlaPolicy, ...]], *, start: dt.datetime
+) -> dict[str, TimerPlan]:
+    """The plan of each clock of a case opened at `start`, from `timer_competitors`:
+
+    - each competitor's due instant is computed from the same start; the earliest wins (a
+      tie goes to the first competitor, the grade policy; a competitor whose calendar has
+      no working time ahead loses to any that has);
+    - feedback is never due after resolution: when it would be, the feedback clock takes
+      the resolution's plan (same policy, calendar and target, so the same instant).
+    """
+    plans: dict[str, TimerPlan] = {}
+    dues: dict[str, dt.datetime | None] = {}
+    for clock, policies in competitors.items():
+        best: TimerPlan | None = None
+        best_due: dt.datetime | None = None
+        for policy in policies:
+            plan = _clock_plan(policy, clock, start=start)
+            due = _plan_due(plan, start)
+            if best is None or (due is not None and (best_due is None or due < best_due)):
+                best, best_due = plan, due
+        if best is not None:
+            plans[clock], dues[clock] = best, best_due
+    feedback_due = dues.get(TimerKind.FEEDBACK)
+    resolution_due = dues.get(TimerKind.RESOLUTION)
+    if TimerKind.FEEDBACK in plans and resolution_due is not None and (
+        feedback_due is None or feedback_due > resolution_due
+    ):
+        plans[TimerKind.FEEDBACK] = plans[TimerKind.RESOLUTION]
+    return plans
+
+
+def timer_plans(
+    *, kind: str, category: CaseCategory | None, grade: str = "", start: dt.datetime
+) -> dict[str, TimerPlan]:
+    """The plan (policy, calendar, target) of each clock of a case of `kind` in `category`
+    with complaint `grade`, opened at `start`: the competing policies of each clock
+    (`timer_competitors`), the earlier deadline winning and feedback never due after
+    resolution (`timer_plans_decide`). One query (and the category's ancestors)."""
+    chain = _category_chain(category) if category is not None else []
+    policies = list(
+        SlaPolicy.objects.filter(kind=kind, active=True)
+        .filter(Q(category__isnull=True) | Q(category_id__in=chain))
+        .select_related("calendar", "acceptance_calendar")
+    )
+    competitors = timer_competitors(policies, kind=kind, chain=chain, grade=grade)
+    return timer_plans_decide(competitors, start=start)
 
 
 # --- arithmetic ----------------------------------------------------------------------------
@@ -241,38 +351,18 @@ def _record_problems(timers: Iterable[CaseTimer], *, now: dt.datetime) -> None:
 # --- timers on a case ----------------------------------------------------------------------
 
 
-def timer_targets(policy: SlaPolicy, *, start: dt.datetime) -> dict[str, dt.timedelta]:
-    """The business time each clock of `policy` allows a case opened at `start` (the
-    same-working-day feedback rules become the business time left until that close)."""
-    targets: dict[str, dt.timedelta] = {}
-    if policy.acceptance_target:
-        targets[TimerKind.ACCEPTANCE] = policy.acceptance_target
-    if policy.feedback_target:
-        targets[TimerKind.FEEDBACK] = policy.feedback_target
-    elif policy.feedback_working_days is not None:
-        engine = _engine(policy)
-        try:
-            due = end_of_working_day(engine, start, policy.feedback_working_days)
-            targets[TimerKind.FEEDBACK] = engine.between(start, due)
-        except NoWorkingTime:
-            targets[TimerKind.FEEDBACK] = _ZERO
-    if policy.resolution_target:
-        targets[TimerKind.RESOLUTION] = policy.resolution_target
-    return targets
-
-
-def _new_timer(*, case: Case, kind: str, policy: SlaPolicy, target: dt.timedelta,
-               start: dt.datetime, now: dt.datetime) -> CaseTimer:
+def _new_timer(*, case: Case, kind: str, plan: TimerPlan, start: dt.datetime,
+               now: dt.datetime) -> CaseTimer:
     timer = CaseTimer(
         case=case,
         kind=kind,
-        policy=policy,
-        calendar=policy.calendar,
+        policy=plan.policy,
+        calendar=plan.calendar,
         state=TimerState.RUNNING,
-        target=target,
+        target=plan.target,
         started_at=start,
     )
-    _apply_schedule(timer, policy, now=now)
+    _apply_schedule(timer, plan.policy, now=now)
     return timer
 
 
@@ -289,16 +379,12 @@ def timers_start(
     *, case: Case, now: dt.datetime, kinds: Iterable[str] | None = None
 ) -> list[CaseTimer]:
     """Start the case's timers from the opening (or only `kinds`, e.g. a new resolution
-    clock after a reopen, from `now`)."""
-    policy = policy_for(kind=case.kind, category=case.category, grade=case.grade)
-    if policy is None:
-        return []
+    clock after a reopen, from `now`), each on its plan (`timer_plans`)."""
     start = case.opened_at if kinds is None else now
-    targets = timer_targets(policy, start=start)
-    wanted = set(targets) if kinds is None else set(kinds) & set(targets)
+    plans = timer_plans(kind=case.kind, category=case.category, grade=case.grade, start=start)
+    wanted = set(plans) if kinds is None else set(kinds) & set(plans)
     timers = [
-        _new_timer(case=case, kind=kind, policy=policy, target=targets[kind], start=start,
-                   now=now)
+        _new_timer(case=case, kind=kind, plan=plans[kind], start=start, now=now)
         for kind in sorted(wanted)
     ]
     return _save_new(timers, now=now)
@@ -370,36 +456,45 @@ class DeadlineChange:
         }
 
 
+def _follows(timer: CaseTimer, plan: TimerPlan) -> bool:
+    return (timer.policy_id, timer.calendar_id, timer.target) == (
+        plan.policy.pk, plan.calendar.pk, plan.target)
+
+
 def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
-    """The grade or category changed: the live timers are cancelled and replaced by timers
-    of the new policy that keep the original start and the business time already used (so
-    C → A on a complaint opened 5 business hours ago leaves 3 of A's 8 hours). Kinds
-    already met stay met, and a case no longer open keeps the clocks it finished with.
-    Returns the old and new due instant of each kind."""
+    """The grade or category changed: each live timer whose plan changed (`timer_plans`
+    from the opening: another policy, calendar or target) is cancelled and replaced by one
+    on its new plan that keeps the original start and the business time already used (so
+    C → A on a complaint opened 5 hours ago leaves 3 of A's 8 hours); a timer whose plan
+    is the same runs on untouched. Kinds already met stay met, and a case no longer open
+    keeps the clocks it finished with. Returns the old and new due instant of each kind
+    that changed."""
     if case.status not in Case.OPEN_STATUSES:
         return []
-    policy = policy_for(kind=case.kind, category=case.category, grade=case.grade)
+    plans = timer_plans(kind=case.kind, category=case.category, grade=case.grade,
+                        start=case.opened_at)
     live = {t.kind: t for t in _live(case)}
     met_kinds = set(
         CaseTimer.objects.filter(case=case, state=TimerState.MET).values_list("kind", flat=True)
     )
-    targets = timer_targets(policy, start=case.opened_at) if policy is not None else {}
-    if policy is not None and all(
-        t.policy_id == policy.pk for t in live.values()
-    ) and set(live) | met_kinds >= set(targets):
+    if all(kind in plans and _follows(t, plans[kind]) for kind, t in live.items()) \
+            and set(live) | met_kinds >= set(plans):
         return []
 
     changes: list[DeadlineChange] = []
     new_timers: list[CaseTimer] = []
-    for kind in sorted(set(live) | set(targets)):
+    for kind in sorted(set(live) | set(plans)):
         old = live.get(kind)
         if old is None and kind in met_kinds:
             continue
+        plan = plans.get(kind)
+        if old is not None and plan is not None and _follows(old, plan):
+            continue  # same plan: the clock runs on
         new = None
-        if kind in targets and policy is not None:  # (no policy: no targets)
+        if plan is not None:
             new = CaseTimer(
-                case=case, kind=kind, policy=policy, calendar=policy.calendar,
-                target=targets[kind], started_at=old.started_at if old else case.opened_at,
+                case=case, kind=kind, policy=plan.policy, calendar=plan.calendar,
+                target=plan.target, started_at=old.started_at if old else case.opened_at,
                 state=old.state if old else TimerState.RUNNING,
                 paused_at=old.paused_at if old else None,
             )
@@ -408,7 +503,7 @@ def timers_replace(*, case: Case, now: dt.datetime) -> list[DeadlineChange]:
                 worked = _engine(new).between(new.started_at, old.paused_at or now)
                 new.paused_business = max(worked - used, _ZERO)
                 new.warned_at = old.warned_at
-            _apply_schedule(new, policy, now=now)
+            _apply_schedule(new, plan.policy, now=now)
             if old is not None and old.breached_at is not None and new.due_at is not None \
                     and new.due_at <= now:
                 new.breached_at = old.breached_at  # still late: keep the first breach

@@ -179,7 +179,7 @@ def test_the_grade_preview_answers_the_suggestion_and_its_reasons(center, criter
     assert [(r["field"], r["grade"]) for r in data["reasons"]] == reasons
     assert all(set(r) == {"field", "grade", "text"} and r["text"] for r in data["reasons"])
     if reasons == [("loss_yuan", "A")]:
-        assert data["reasons"][0]["text"] == "给公司造成 3000 元以上经济损失"
+        assert data["reasons"][0]["text"] == "经济损失 3000 元以上(含 3000 元)"
 
 
 @pytest.mark.parametrize(("changes", "fields"), [
