@@ -382,6 +382,10 @@ CELERY_BEAT_SCHEDULE = registry.beat_schedule_with({
 HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120)
 # How often the SLA dashboard refreshes its figures (seconds; at most 30 is used).
 SLA_DASHBOARD_REFRESH_SECONDS = env_int("SLA_DASHBOARD_REFRESH_SECONDS", 30)
+# A complaint of a customer about a type they complained about within this many days is a
+# repeat complaint (再度投诉, seed 002): linked to the first one and reported to the general
+# manager at once (issue 11: 30 days).
+COMPLAINT_REPEAT_DAYS = env_int("COMPLAINT_REPEAT_DAYS", 30)
 
 # --- Complaints -----------------------------------------------------------------------
 # The monthly person check (seed 002 处罚标准 8: 月投诉累计达三次以上(含三次)): a person with at

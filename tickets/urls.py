@@ -38,5 +38,4 @@ urlpatterns = [
         name="case-transition",
     ),
     path("cases/<int:case_id>/feedback/", views_cases.case_feedback_view, name="case-feedback"),
-    path("cases/<int:case_id>/grade/", views_cases.case_grade_view, name="case-grade"),
 ]

@@ -23,6 +23,8 @@ from servicedesk.types import StrOrPromise
 
 # 3000 yuan or more is an A loss (seed 002: 3000 元以上; 以上 includes the bound).
 A_LOSS_FROM = Decimal("3000")
+# The model's column holds 12 digits, two of them decimals.
+LOSS_LIMIT = Decimal("10000000000")
 
 # Severity of each grade the criteria can reach (higher is more severe).
 _SEVERITY = {Grade.C: 0, Grade.B: 1, Grade.A: 2}
@@ -97,8 +99,8 @@ def criteria_errors(*, procedure: str, emotion: str, loss_yuan: Decimal | None,
         errors["loss_yuan"] = _("Enter the economic loss in yuan (0 when there is none).")
     elif not loss_yuan.is_finite() or loss_yuan < 0:
         errors["loss_yuan"] = _("The economic loss cannot be negative.")
+    elif loss_yuan >= LOSS_LIMIT:  # before quantize(): 1E+30 has no two-decimal form
+        errors["loss_yuan"] = _("The economic loss is too large.")
     elif loss_yuan != loss_yuan.quantize(Decimal("0.01")):
         errors["loss_yuan"] = _("Give the loss in yuan with at most two decimals.")
-    elif loss_yuan >= Decimal("10000000000"):
-        errors["loss_yuan"] = _("The economic loss is too large.")
     return errors

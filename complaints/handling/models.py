@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.roles import Role
@@ -269,6 +270,9 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.grade}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("complaints:complaint", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

@@ -13,7 +13,7 @@ admin.site.index_title = _("Back-office configuration")
 class DepartmentInline(admin.TabularInline):
     model = Department
     extra = 0
-    fields = ["code", "name", "kind", "head"]
+    fields = ["code", "name", "kind", "head", "contact_phone"]
     raw_id_fields = ["head"]
 
 
@@ -33,7 +33,7 @@ class TeamInline(admin.TabularInline):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "kind", "company", "head"]
+    list_display = ["name", "code", "kind", "company", "head", "contact_phone"]
     list_filter = ["kind", "company"]
     search_fields = ["name", "code"]
     list_select_related = ["company", "head"]

@@ -42,6 +42,11 @@ class Department(models.Model):
         related_name="+",
         verbose_name=_("head"),
     )
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=30, blank=True,
+        help_text=_("The number a customer is given to reach the department (with its head "
+                    "as the contact person), e.g. when a complaint is passed to it."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

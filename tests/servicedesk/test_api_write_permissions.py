@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 BY_ROLE = "decided by role in the record's access helper"
 OWN = "the caller's own data"
 SIGN_IN = "signing in and out"
+STAFF = "any staff member (a computation that writes nothing)"
 
 WRITE_PERMISSIONS = {
     ("/api/v1/auth/token/", "post"): SIGN_IN,
@@ -52,12 +53,24 @@ WRITE_PERMISSIONS = {
     ("/api/v1/delay-filings/{id}/notify/", "post"): "tickets.change_delayfiling",
     ("/api/v1/delay-filings/{id}/deliver/", "post"): "tickets.change_delayfiling",
     ("/api/v1/delay-filings/{id}/compensate/", "post"): "tickets.change_delayfiling",
+    ("/api/v1/complaints/", "post"): "complaints.add_complaint",
+    ("/api/v1/complaints/grade-preview/", "post"): STAFF,
+    ("/api/v1/complaints/{id}/dispatch/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/verdict/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/propose/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/escalate/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/interim/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/resolve/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/follow-up/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/regrade/", "post"): BY_ROLE,
+    ("/api/v1/complaints/{id}/close/", "post"): "complaints.close_complaint",
     ("/api/v1/person-checks/{id}/file-report/", "post"): BY_ROLE,
     ("/api/v1/person-checks/{id}/accept/", "post"): BY_ROLE,
     ("/api/v1/person-checks/{id}/return/", "post"): BY_ROLE,
 }
 MODEL_PERMISSION_WRITES = sorted(
-    key for key, rule in WRITE_PERMISSIONS.items() if rule not in (BY_ROLE, OWN, SIGN_IN))
+    key for key, rule in WRITE_PERMISSIONS.items()
+    if rule not in (BY_ROLE, OWN, SIGN_IN, STAFF))
 
 
 def write_operations() -> set[tuple[str, str]]:

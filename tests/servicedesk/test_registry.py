@@ -109,7 +109,11 @@ def test_the_apps_name_their_shared_choice_sets_in_the_schema():
     assert set(spectacular_settings.ENUM_NAME_OVERRIDES) == {
         "CaseStatusEnum", "CaseKindEnum", "FeedbackKindEnum", "FeedbackStatusEnum",
         "DelayStatusEnum", "DelayNoticeStatusEnum", "CompensationKindEnum",
-        "RegistrationStatusEnum", "RegistrationActionEnum", "PersonCheckStateEnum"}
+        "RegistrationStatusEnum", "RegistrationActionEnum", "PersonCheckStateEnum",
+        "ComplaintStateEnum", "ComplaintSourceEnum", "ComplaintProcedureEnum",
+        "ComplaintEmotionEnum", "ComplaintImpactEnum", "ComplaintTemperamentEnum",
+        "ComplaintVerdictEnum", "ComplaintSatisfactionEnum", "ProposalResponseEnum",
+        "GradeRecordKindEnum", "SuggestedGradeEnum"}
 
 
 def test_registering_the_same_entry_twice_is_harmless_and_a_different_one_is_refused(

@@ -49,7 +49,8 @@ CASE_EVENT_ALIASES = {"from_value": "data.from", "to_value": "data.to"}
 
 class CaseSerializer(ModelSerializer):
     """A case as the list shows it. On write: `version` is the version the client read
-    (needed to edit), `reason` explains a grade change."""
+    (needed to edit), `reason` explains the change. The grade is read-only: a complaint is
+    graded through the complaints API."""
 
     category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.all())
     category_name = serializers.CharField(source="category.name", read_only=True)
@@ -78,12 +79,11 @@ class CaseSerializer(ModelSerializer):
             "closed_at", "sla_state", "sla_due_at", "version", "reason",
         ]
         read_only_fields = [
-            "id", "number", "status", "first_contact_owner", "opened_at", "resolved_at",
-            "closed_at", "sla_state", "sla_due_at",
+            "id", "number", "status", "grade", "first_contact_owner", "opened_at",
+            "resolved_at", "closed_at", "sla_state", "sla_due_at",
         ]
         extra_kwargs = {
             "description": {"required": False},
-            "grade": {"required": False},
         }
 
     def get_fields(self):
@@ -93,6 +93,15 @@ class CaseSerializer(ModelSerializer):
         if "customer" in fields:
             fields["customer"].queryset = customers_visible_to(user=user)
         return fields
+
+    def validate(self, attrs):
+        # read-only fields are otherwise dropped without a word: a client that still sends
+        # a grade learns where grading went
+        if isinstance(self.initial_data, dict) and "grade" in self.initial_data:
+            raise ValidationError({"grade": [
+                _("A case is not graded here: complaints are graded through the complaint "
+                  "(/api/v1/complaints/).")]})
+        return attrs
 
     def create(self, validated_data):
         validated_data.pop("version", None)
@@ -118,7 +127,7 @@ class CaseSerializer(ModelSerializer):
 class CaseUpdateSerializer(CaseSerializer):
     """A change to a case: only the fields `case_update` changes (any other is refused as
     not changeable here), the `version` read (the schema marks it required) and the
-    `reason` of a grade change. The request schema of PATCH; the answer is the case."""
+    `reason` of the change. The request schema of PATCH; the answer is the case."""
 
     class Meta(CaseSerializer.Meta):
         fields = sorted(CASE_EDITABLE_FIELDS | {"version", "reason"})

@@ -19,6 +19,7 @@ from servicedesk.counters import counter_next
 from servicedesk.errors import FieldErrors, StaleVersion, validated
 from servicedesk.models import Department, Team
 from servicedesk.models.events import change_data
+from servicedesk.roles import Role
 from servicedesk.selectors import staff_profile_of
 from servicedesk.steps import step_take
 from servicedesk.types import User
@@ -54,9 +55,14 @@ CASE_TRANSITIONS: dict[str, frozenset[str]] = {
 REOPEN_FROM = frozenset({Status.RESOLVED, Status.CLOSED})
 REASON_NEEDED_FROM = frozenset({Status.CLOSED})
 
+# The grade is not edited here: a complaint is graded by the complaints app, through
+# `case_regrade`.
 CASE_EDITABLE_FIELDS = frozenset(
-    {"subject", "description", "category", "assignee", "team", "promised_callback_at", "grade"}
+    {"subject", "description", "category", "assignee", "team", "promised_callback_at"}
 )
+# The desks a case may be restricted to (Case.desk): seen only by that desk, supervisors
+# and above.
+CASE_DESKS = frozenset({Role.PUBLIC_OPINION, Role.MAJOR_SAFETY})
 _ASSIGNMENT_FIELDS = frozenset({"assignee", "team"})
 
 
@@ -125,10 +131,12 @@ def case_open(
     department: Department | None = None,
     promised_callback_at: dt.datetime | None = None,
     grade: str = "",
+    desk: str = "",
     now: dt.datetime | None = None,
 ) -> Case:
     """Open a case for a customer. Whoever opens it is its first-contact owner (首问), and
-    it belongs to the opener's department unless another one is given."""
+    it belongs to the opener's department unless another one is given. A `desk` (public
+    opinion, major safety) restricts it from birth to that desk, supervisors and above."""
     now = now or timezone.now()
     errors = FieldErrors()
     subject = text_clean(errors, "subject", subject, max_length=LINE_MAX_LENGTH,
@@ -142,6 +150,8 @@ def case_open(
     else:
         _check_category(errors, kind=kind, category=category)
         _check_grade(errors, kind=kind, grade=grade)
+    if desk and desk not in CASE_DESKS:
+        errors.add("desk", _("Choose the public-opinion or the major-safety desk."))
     if department is None:
         profile = staff_profile_of(by)
         department = profile.department if profile is not None else None
@@ -169,6 +179,7 @@ def case_open(
         first_contact_owner=by,
         promised_callback_at=promised_callback_at,
         opened_at=now,
+        desk=desk,
         created_by=by,
     )
     CaseEvent.objects.create(
@@ -183,6 +194,7 @@ def case_open(
             team=_json_value(team),
             department=department.pk,
             grade=grade,
+            **({"desk": desk} if desk else {}),
         ),
     )
     if timers_start(case=case, now=now):
@@ -323,9 +335,9 @@ def case_update(
     now: dt.datetime | None = None,
     **fields: Any,
 ) -> Case:
-    """Change a case's subject, description, category, assignee, team, promised call-back
-    or grade. A grade change needs a reason. The kind, the number and the first-contact
-    owner never change here."""
+    """Change a case's subject, description, category, assignee, team or promised
+    call-back. The kind, the number, the first-contact owner and the grade (a complaint's:
+    `case_regrade`) never change here."""
     unknown = set(fields) - CASE_EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"case_update() cannot change {sorted(unknown)}")
@@ -348,11 +360,6 @@ def case_update(
                           now=now)
     if "category" in cleaned:
         _check_category(errors, kind=current.kind, category=cleaned["category"])
-    if "grade" in cleaned:
-        cleaned["grade"] = cleaned["grade"] or ""
-        _check_grade(errors, kind=current.kind, grade=cleaned["grade"])
-        if cleaned["grade"] != current.grade and not reason:
-            errors.add("reason", _("A grade change needs a reason."))
     team = cleaned.get("team")
     if team is not None and team.department_id != current.department_id:
         errors.add("team", _("This team belongs to another department."))
@@ -378,12 +385,6 @@ def case_update(
         return case
     changed_fields = set(changes)
     events = []
-    if "grade" in changes:
-        old, new = changes.pop("grade")
-        events.append(
-            CaseEvent(actor=by, kind=CaseEvent.Kind.GRADED, data=change_data(old, new),
-                      reason=reason)
-        )
     assignment = {f: changes.pop(f) for f in _ASSIGNMENT_FIELDS & changes.keys()}
     if assignment:
         events.append(
@@ -400,17 +401,96 @@ def case_update(
         events=events,
         **{field: cleaned[field] for field in cleaned if field in changed_fields},
     )
-    if {"grade", "category"} & set(cleaned) and (
-        current.grade != cleaned.get("grade", current.grade)
-        or current.category_id != comparable(cleaned.get("category", current.category))
-    ):
-        current.grade = cleaned.get("grade", current.grade)
-        current.category = cleaned.get("category", current.category)
-        deadline_changes = timers_replace(case=current, now=now)
-        if deadline_changes:
-            CaseEvent.objects.create(
-                case=case, at=now, actor=by, kind=CaseEvent.Kind.SLA,
-                data={"deadlines": [c.as_json() for c in deadline_changes]}, reason=reason,
-            )
-        cases_sla_refresh([case.pk])
+    if "category" in changed_fields:
+        current.category = cleaned["category"]
+        _deadlines_follow(case=current, by=by, reason=reason, now=now)
+    return _refresh(case)
+
+
+def _deadlines_follow(*, case: Case, by: User, reason: str, now: dt.datetime) -> None:
+    """The case's grade or category changed (`case` carries the new values): its live
+    clocks are replaced by those of the policy that applies now (`timers_replace`), an SLA
+    row on the timeline says how each deadline moved, and the case's SLA summary follows."""
+    deadline_changes = timers_replace(case=case, now=now)
+    if deadline_changes:
+        CaseEvent.objects.create(
+            case=case, at=now, actor=by, kind=CaseEvent.Kind.SLA,
+            data={"deadlines": [c.as_json() for c in deadline_changes]}, reason=reason,
+        )
+    cases_sla_refresh([case.pk])
+
+
+@transaction.atomic
+def case_regrade(
+    *,
+    case: Case,
+    grade: str,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Give a complaint case another grade (A–D) with a reason: a "graded" row on the
+    timeline, and its clocks follow the policy of the new grade (`_deadlines_follow`: the
+    original start and the business time used are kept). Who may grade, and why, is the
+    complaints app's decision; `expected_version` None takes the case as it is now (the
+    write is still conditional on that version)."""
+    now = now or timezone.now()
+    current = Case.objects.get(pk=case.pk)
+    if expected_version is None:
+        expected_version = current.version
+    elif current.version != expected_version:
+        raise CaseConflict(current_version=current.version)
+    errors = FieldErrors()
+    reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH,
+                        required=_("A grade change needs a reason."))
+    if current.kind != Case.Kind.COMPLAINT:
+        errors.add("grade", _("Only complaints are graded."))
+    elif grade not in Case.Grade.values:
+        errors.add("grade", _("Choose a grade from A to D."))
+    elif grade == current.grade:
+        errors.add("grade", _("The case has this grade already."))
+    errors.raise_if_any()
+    _step(case=case, expected_version=expected_version, now=now, grade=grade, events=[
+        CaseEvent(actor=by, kind=CaseEvent.Kind.GRADED, data=change_data(current.grade, grade),
+                  reason=reason),
+    ])
+    current.grade = grade
+    _deadlines_follow(case=current, by=by, reason=reason, now=now)
+    return _refresh(case)
+
+
+@transaction.atomic
+def case_hand_over(
+    *,
+    case: Case,
+    department: Department,
+    by: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Pass the case to a business department for handling (a complaint's dispatch): its
+    staff see and work the case beside the case's own department
+    (`Case.handling_department`). An "assigned" row on the timeline keeps the old and new
+    handling department; `expected_version` None takes the case as it is now."""
+    now = now or timezone.now()
+    current = Case.objects.get(pk=case.pk)
+    if expected_version is None:
+        expected_version = current.version
+    elif current.version != expected_version:
+        raise CaseConflict(current_version=current.version)
+    errors = FieldErrors()
+    reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH)
+    if current.status not in Case.OPEN_STATUSES:
+        errors.add("department", _("The case is no longer open."))
+    errors.raise_if_any()
+    if current.handling_department_id == department.pk:
+        return _refresh(case)
+    _step(case=case, expected_version=expected_version, now=now,
+          handling_department=department, events=[
+              CaseEvent(actor=by, kind=CaseEvent.Kind.ASSIGNED, reason=reason,
+                        data={"handling_department": [current.handling_department_id,
+                                                      department.pk]}),
+          ])
     return _refresh(case)

@@ -34,7 +34,6 @@ from tickets.cases.services import (
     CASE_TRANSITIONS,
     case_feedback_record,
     case_transition,
-    case_update,
 )
 from tickets.exports.datasets import CASES, can_export
 from tickets.sla.models import TimerKind, TimerState
@@ -73,7 +72,6 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
             and row["timer"].state in (TimerState.RUNNING, TimerState.PAUSED)
             for row in timers
         ),
-        "grades": Case.Grade.choices,
         "customer_phone": phone_for(request.user, case.customer.phone),
         "timeline": history_rows(case_timeline(case=case), value_label=_label,
                                  details=_event_details),
@@ -174,14 +172,6 @@ def case_transition_view(request: AuthenticatedHttpRequest, case_id: int) -> Htt
 def case_feedback_view(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     return _step(request, case_id, case_feedback_record,
                  _("Feedback to the customer recorded."), note=request.POST.get("note", ""))
-
-
-@login_required
-@permission_required("tickets.change_case", raise_exception=True)
-@require_POST
-def case_grade_view(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
-    return _step(request, case_id, case_update, _("Grade changed; the deadlines follow it."),
-                 grade=request.POST.get("grade", ""), reason=request.POST.get("reason", ""))
 
 
 CASE_LIST_LIMIT = 100

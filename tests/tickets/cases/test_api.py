@@ -270,3 +270,24 @@ def test_the_cursor_walks_every_case_once_newest_first():
         seen += [c["id"] for c in page["results"]]
         url = page["next"]
     assert seen == [c.pk for c in reversed(opened)]
+
+
+def test_the_grade_is_read_only_on_the_cases_api(agent, body):
+    """Grading left the cases API (complaints are graded through /api/v1/complaints/): a
+    grade in a POST or a PATCH is refused on `grade` and nothing is written; the case shows
+    its grade."""
+    complaint_body = {**body, "kind": "complaint",
+                      "category": category("complaint-product-quality").pk}
+    response = _api(agent).post(URL, {**complaint_body, "grade": "A"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"grade"}
+    assert Case.objects.count() == 0
+    case = case_open_for_test(by=agent, code="complaint-product-quality", grade="C")
+    response = _api(agent).patch(f"{URL}{case.pk}/", {"grade": "A", "reason": "升级",
+                                                      "version": case.version},
+                                 format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"grade"}
+    stored = Case.objects.get(pk=case.pk)
+    assert (stored.grade, stored.version) == ("C", 1)
+    assert _api(agent).get(f"{URL}{case.pk}/").json()["grade"] == "C"

@@ -10,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
-from tests.factories import StaffFactory, TeamFactory
+from tests.factories import DepartmentFactory, StaffFactory, TeamFactory
 from tests.tickets.cases.factories import case_open_for_test, category
 from tests.tickets.customers.factories import CustomerFactory
 from tickets.cases.models import Case, CaseCategory, CaseEvent
 from tickets.cases.services import (
     CASE_TRANSITIONS,
     CaseConflict,
+    case_hand_over,
     case_open,
+    case_regrade,
     case_transition,
     case_update,
 )
@@ -304,31 +306,79 @@ def test_changing_to_a_category_of_another_kind_is_refused_and_writes_nothing():
 
 
 def test_grading_a_non_complaint_is_refused():
+    """`case_regrade` grades complaints only."""
     case = case_open_for_test(code="urgent-account-security")
     with pytest.raises(ValidationError) as error:
-        case_update(case=case, by=case.created_by, expected_version=case.version,
-                    grade="A", reason="影响很大")
+        case_regrade(case=case, by=case.created_by, grade="A", reason="影响很大")
     assert set(error.value.message_dict) == {"grade"}
 
 
-def test_grade_change_needs_a_reason_and_writes_nothing_without():
+def test_case_update_no_longer_grades():
+    """Grading left `case_update`: a grade is a programming error there (the complaints
+    app grades through `case_regrade`)."""
+    case = case_open_for_test(code="complaint-product-quality", grade="C")
+    with pytest.raises(TypeError):
+        case_update(case=case, by=case.created_by, expected_version=case.version, grade="A",
+                    reason="影响很大")
+
+
+@pytest.mark.parametrize(("grade", "reason", "field"), [
+    ("A", "", "reason"), ("A", "  ", "reason"), ("E", "理由", "grade"), ("C", "理由", "grade"),
+])
+def test_a_regrade_needs_a_reason_and_a_new_grade_and_writes_nothing_without(grade, reason,
+                                                                             field):
+    """No reason, an unknown grade, the grade it has: a field error, nothing written."""
     case = case_open_for_test(code="complaint-product-quality", grade="C")
     before = snapshot(case)
     with pytest.raises(ValidationError) as error:
-        case_update(case=case, by=case.created_by, expected_version=case.version, grade="A")
-    assert set(error.value.message_dict) == {"reason"}
+        case_regrade(case=case, by=case.created_by, grade=grade, reason=reason)
+    assert set(error.value.message_dict) == {field}
     assert snapshot(case) == before
 
 
-def test_grade_change_with_reason_writes_a_graded_event():
+def test_a_regrade_with_a_reason_writes_a_graded_event():
     case = case_open_for_test(code="complaint-product-quality", grade="C")
-    case = case_update(case=case, by=case.created_by, expected_version=case.version,
-                       grade="A", reason="公司损失超过3000元")
-    assert case.grade == "A"
+    case = case_regrade(case=case, by=case.created_by, expected_version=case.version,
+                        grade="A", reason="公司损失超过3000元")
+    assert (case.grade, case.version) == ("A", 2)
     event = case.events.get(kind=CaseEvent.Kind.GRADED)
     assert (event.kind, event.data, event.reason) == (
         CaseEvent.Kind.GRADED, {"from": "C", "to": "A"}, "公司损失超过3000元",
     )
+
+
+def test_a_regrade_on_a_stale_version_is_a_conflict():
+    """`expected_version` given: the case must still be at it (409 otherwise)."""
+    case = case_open_for_test(code="complaint-product-quality", grade="C")
+    case_update(case=case, by=case.created_by, expected_version=1, subject="已被修改")
+    with pytest.raises(CaseConflict):
+        case_regrade(case=case, by=case.created_by, expected_version=1, grade="A",
+                     reason="理由")
+    assert Case.objects.get(pk=case.pk).grade == "C"
+
+
+def test_handing_over_sets_the_handling_department_on_the_timeline():
+    """`case_hand_over`: the case's handling department with an "assigned" row (old and
+    new department); the same department again changes nothing."""
+    case = case_open_for_test(code="complaint-product-quality", grade="C")
+    business = DepartmentFactory(kind="business")
+    case = case_hand_over(case=case, department=business, by=case.created_by, reason="传递")
+    assert (case.handling_department, case.version) == (business, 2)
+    event = case.events.get(kind=CaseEvent.Kind.ASSIGNED)
+    assert (event.data, event.reason) == ({"handling_department": [None, business.pk]}, "传递")
+    assert case_hand_over(case=case, department=business, by=case.created_by).version == 2
+
+
+def test_a_case_opened_for_a_desk_is_restricted_from_birth():
+    """`desk`: the public-opinion or major-safety desk, on the case and its opening row;
+    any other desk is refused."""
+    case = case_open_for_test(code="complaint-product-quality", grade="C",
+                              desk="public_opinion")
+    assert case.desk == "public_opinion"
+    assert case.events.get(kind=CaseEvent.Kind.OPENED).data["desk"] == "public_opinion"
+    with pytest.raises(ValidationError) as error:
+        case_open_for_test(code="complaint-product-quality", grade="C", desk="tier1")
+    assert set(error.value.message_dict) == {"desk"}
 
 
 def test_database_refuses_a_grade_on_a_non_complaint():

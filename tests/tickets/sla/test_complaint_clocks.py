@@ -23,7 +23,7 @@ from tests.factories import StaffFactory
 from tests.tickets.cases.factories import case_open_for_test, category
 from tests.tickets.sla.factories import bj, complaint_type_without_limit
 from tickets.cases.models import Case
-from tickets.cases.services import case_transition, case_update
+from tickets.cases.services import case_regrade, case_transition
 from tickets.sla.models import CaseTimer, SlaEvent, SlaPolicy
 from tickets.sla.services import elapsed, timer_plans, timers_reschedule_unscheduled
 
@@ -108,7 +108,7 @@ def test_regrading_c_to_a_keeps_the_start_and_the_hours_used():
     case = case_transition(case=case, to_status=Case.Status.IN_PROGRESS, by=agent,
                            expected_version=case.version, now=bj(2026, 11, 23, 9, 20))
     accepted = timers(case)["acceptance"]
-    case = case_update(case=case, by=agent, expected_version=case.version, grade="A",
+    case = case_regrade(case=case, by=agent, expected_version=case.version, grade="A",
                        reason="客户情绪极度强烈", now=bj(2026, 11, 23, 12))
     live = timers(case, live_only=True)
     assert set(live) == {"feedback", "resolution"}
@@ -130,7 +130,7 @@ def test_a_regrade_replaces_only_the_clocks_whose_plan_changes():
     agent = StaffFactory().user
     case = complaint(at=bj(2026, 11, 23, 9), grade="B", code=ATTITUDE, by=agent)
     before = timers(case)
-    case = case_update(case=case, by=agent, expected_version=case.version, grade="C",
+    case = case_regrade(case=case, by=agent, expected_version=case.version, grade="C",
                        reason="复核后降级", now=bj(2026, 11, 23, 10))
     after = timers(case, live_only=True)
     assert after["resolution"].pk == before["resolution"].pk

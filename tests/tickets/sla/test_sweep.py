@@ -16,7 +16,7 @@ from tests.factories import DepartmentFactory, StaffFactory
 from tests.tickets.cases.factories import case_open_for_test
 from tests.tickets.sla.factories import bj, seed_sla_policies
 from tickets.cases.models import Case, SlaState
-from tickets.cases.services import case_update
+from tickets.cases.services import case_regrade
 from tickets.sla.models import CaseTimer, SlaEvent
 from tickets.sla.services import cases_sla_refresh
 from tickets.sla.sweep import sla_sweep
@@ -179,7 +179,7 @@ def test_a_sweep_with_nothing_crossing_takes_a_handful_of_queries(
 def test_a_regrade_to_an_already_passed_deadline_is_caught_by_the_next_sweep(locmem_mail):
     department, agent, _ = team()
     case = complaint(agent, department, at=bj(2026, 11, 23, 9), grade="C")
-    case = case_update(case=case, by=agent, expected_version=case.version, grade="A",
+    case = case_regrade(case=case, by=agent, expected_version=case.version, grade="A",
                        reason="升级", now=bj(2026, 11, 24, 10))
     sla_sweep(now=bj(2026, 11, 24, 10, 1))
     resolution = CaseTimer.objects.get(case=case, kind="resolution", state="running")

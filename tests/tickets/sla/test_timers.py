@@ -14,7 +14,12 @@ from tests.factories import StaffFactory
 from tests.tickets.cases.factories import case_open_for_test, category
 from tests.tickets.sla.factories import bj, complaint_type_without_limit
 from tickets.cases.models import Case, CaseEvent, SlaState
-from tickets.cases.services import case_feedback_record, case_transition, case_update
+from tickets.cases.services import (
+    case_feedback_record,
+    case_regrade,
+    case_transition,
+    case_update,
+)
 from tickets.sla.models import CaseTimer, SlaEvent, SlaPolicy
 from tickets.sla.services import elapsed, timer_plans, timers_start
 
@@ -160,7 +165,7 @@ def test_a_grade_change_from_c_to_a_keeps_the_time_used_and_goes_on_the_timeline
     case = complaint(at=bj(2026, 11, 23, 9), grade="C", by=agent, code="complaint-logistics")
     old_due = timers(case)["resolution"].due_at
     assert old_due == bj(2026, 11, 25, 9)
-    case = case_update(case=case, by=agent, expected_version=case.version, grade="A",
+    case = case_regrade(case=case, by=agent, expected_version=case.version, grade="A",
                        reason="客户情绪极其激动", now=bj(2026, 11, 23, 14))
     current = live(case)
     assert current["resolution"].due_at == bj(2026, 11, 23, 17)
@@ -178,7 +183,7 @@ def test_a_grade_change_from_c_to_a_keeps_the_time_used_and_goes_on_the_timeline
 def test_a_regrade_that_makes_the_case_overdue_is_due_in_the_past_at_its_true_instant():
     agent = StaffFactory().user
     case = complaint(at=bj(2026, 11, 23, 9), grade="C", by=agent, code="complaint-logistics")
-    case = case_update(case=case, by=agent, expected_version=case.version, grade="A",
+    case = case_regrade(case=case, by=agent, expected_version=case.version, grade="A",
                        reason="升级", now=bj(2026, 11, 23, 19))  # 10 h used, A allows 8
     assert live(case)["resolution"].due_at == bj(2026, 11, 23, 17)
 
@@ -320,7 +325,7 @@ def test_regrading_a_resolved_complaint_starts_no_new_clock():
     case = case_transition(case=case, to_status=Status.RESOLVED, by=agent,
                            expected_version=case.version, now=bj(2026, 11, 23, 11))
     before = set(CaseTimer.objects.filter(case=case).values_list("pk", "state"))
-    case = case_update(case=case, by=agent, expected_version=case.version, grade="A",
+    case = case_regrade(case=case, by=agent, expected_version=case.version, grade="A",
                        reason="复核后升级", now=bj(2026, 11, 23, 12))
     assert case.grade == "A"
     assert set(CaseTimer.objects.filter(case=case).values_list("pk", "state")) == before
