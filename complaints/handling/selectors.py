@@ -285,6 +285,17 @@ def handling_department_deciders(complaint: Complaint) -> QuerySet[User]:
     ).order_by("pk")
 
 
+def responsible_candidates(complaint: Complaint) -> QuerySet[User]:
+    """Who may be named responsible in the verdict: the active members of the handling
+    department (by their staff profile), by name."""
+    users = get_user_model().objects
+    if complaint.handling_department_id is None:
+        return users.none()
+    return users.filter(is_active=True,
+                        staff_profile__department_id=complaint.handling_department_id
+                        ).select_related("staff_profile").order_by("first_name", "username")
+
+
 def is_member_of(*, user: User, department_id: int | None) -> bool:
     """An active user whose staff profile is in the department (a responsible person)."""
     profile = staff_profile_of(user)

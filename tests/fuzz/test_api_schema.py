@@ -65,6 +65,19 @@ RULES_BEYOND_THE_SCHEMA = {
     "feedback_filings_follow_up_create": "only a handed-over filing",
     "feedback_filings_close_create": "only a followed-up filing",
     "registrations_dispute_create": "within the dispute window, with a reason",
+    # a complaint's customer and type must exist; another grade than the criteria suggest
+    # needs a reason; its steps depend on its state (received → dispatched → assessed → …)
+    # and on fields of the department (a responsible person of it, a reason)
+    "complaints_create": "customer and type must exist; a chosen grade needs its reason",
+    "complaints_dispatch_create": "only a received complaint; another department: a reason",
+    "complaints_verdict_create": "only a dispatched complaint; a member as responsible",
+    "complaints_propose_create": "only after the verdict (or the escalation)",
+    "complaints_escalate_create": "only after the verdict; with a reason",
+    "complaints_interim_create": "only while it is handled; with the text",
+    "complaints_resolve_create": "only an accepted proposal; hand-in time not ahead",
+    "complaints_follow_up_create": "only once a proposal was accepted",
+    "complaints_close_create": "only once followed up or the customer satisfied",
+    "complaints_regrade_create": "A–C other than its grade, with a reason; not once invalid",
     # the period's start must come before its end
     "feedback_filings_statistics_retrieve": "start before end",
 }
@@ -146,6 +159,7 @@ def _assert_the_run_reached_the_api(schema, *, role: str) -> None:
 
 
 def real_ids() -> dict[str, list[int]]:
+    from complaints.handling.models import Complaint
     from servicedesk.models import Notification
     from tickets.cases.models import Case
     from tickets.contacts.models import Contact
@@ -157,6 +171,7 @@ def real_ids() -> dict[str, list[int]]:
         "/api/v1/cases/": Case, "/api/v1/contacts/": Contact, "/api/v1/customers/": Customer,
         "/api/v1/registrations/": Registration, "/api/v1/feedback-filings/": FeedbackFiling,
         "/api/v1/delay-filings/": DelayFiling, "/api/v1/me/notifications/": Notification,
+        "/api/v1/complaints/": Complaint,
     }
     return {prefix: list(model.objects.order_by("-pk").values_list("pk", flat=True)[:20])
             for prefix, model in tables.items()}

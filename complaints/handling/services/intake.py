@@ -61,16 +61,20 @@ def loss_parse(value: object) -> Decimal | None:
         return None
 
 
-def _check_grade(errors: FieldErrors, *, grade: str, suggested: str, reason: str,
+def _check_grade(errors: FieldErrors, *, grade: str, suggested: str | None, reason: str,
                  by: User) -> None:
+    """A chosen grade: A–C (D comes from the verdict); one other than the suggestion needs
+    the grading permission and a reason (judged once the criteria give a suggestion)."""
     if grade not in Grade.values:
         errors.add("grade", _("Choose a grade from A to C."))
     elif grade not in SUGGESTIBLE_GRADES:
         errors.add("grade", _("D is given only when the handling department judges the "
                               "complaint invalid."))
-    elif grade != suggested and not by.has_perm(GRADE_PERMISSION):
+    elif suggested is None or grade == suggested:
+        return
+    elif not by.has_perm(GRADE_PERMISSION):
         errors.add("grade", _("You may not choose another grade than the suggested one."))
-    elif grade != suggested and not reason:
+    elif not reason:
         errors.add("grade_reason", _("Give the reason for grade %(grade)s instead of the "
                                      "suggested %(suggested)s.")
                    % {"grade": grade, "suggested": suggested})
@@ -154,9 +158,9 @@ def complaint_file(
     if not criteria_problems:
         suggestion = grade_suggest(Criteria(procedure=procedure, emotion=emotion,
                                             loss_yuan=validated(loss), impact=impact))
-        if grade:
-            _check_grade(errors, grade=grade, suggested=suggestion.grade, reason=grade_reason,
-                         by=by)
+    if grade:
+        _check_grade(errors, grade=grade, reason=grade_reason, by=by,
+                     suggested=suggestion.grade if suggestion is not None else None)
     if profile.department_id is None:
         errors.add("department", _("Only staff with a department can file a complaint."))
     category = _category_of(type) if type is not None else None

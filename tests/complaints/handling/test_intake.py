@@ -88,6 +88,7 @@ def test_a_chosen_grade_with_its_reason_keeps_suggestion_decision_and_reason(cen
     ({"loss_yuan": 12.5}, {"loss_yuan"}),
     ({"procedure": "sloppy", "emotion": "mad", "impact": "global"},
      {"procedure", "emotion", "impact"}),
+    ({"procedure": "sloppy", "grade": "D"}, {"procedure", "grade"}),
     ({"source": "twitter"}, {"source"}),
     ({"temperament": "grumpy"}, {"temperament"}),
     ({"description": "  "}, {"description"}),

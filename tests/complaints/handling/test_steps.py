@@ -15,6 +15,7 @@ from complaints.handling.selectors import (
     complaint_interim_due,
     complaint_steps_for,
     follow_up_due_on,
+    responsible_candidates,
 )
 from complaints.handling.services import (
     ComplaintConflict,
@@ -30,7 +31,9 @@ from complaints.handling.services import (
 )
 from servicedesk.errors import StepRefused
 from servicedesk.models import Notification
+from servicedesk.roles import Role
 from tests.complaints.handling.factories import (
+    _staff,
     assessed,
     complaint_file_for_test,
     complaint_type,
@@ -149,6 +152,19 @@ def test_an_invalid_verdict_grades_d_and_the_case_follows(center):
     assert graded.data == {"from": "C", "to": "D"}
     live = CaseTimer.objects.filter(case=complaint.case, state__in=["running", "paused"])
     assert all(t.policy.grade in ("D", "") for t in live)
+
+
+def test_the_responsible_candidates_are_the_handling_departments_active_members(center):
+    """What the verdict form offers: the handling department's active members only."""
+    complaint = complaint_file_for_test(center)
+    assert list(responsible_candidates(complaint)) == []
+    complaint = dispatched(center, complaint)
+    gone = _staff(Role.TIER2, center.business, "离职员工")
+    gone.is_active = False
+    gone.save()
+    assert set(responsible_candidates(complaint)) == {
+        center.business_member, center.business_supervisor, center.business_manager,
+        center.business_head}
 
 
 @pytest.mark.parametrize("who", ["other_agent", "agent", "business_head"])
