@@ -30,6 +30,7 @@ from complaints.handling.models import (
     Temperament,
     Verdict,
 )
+from complaints.handling.selectors import responsible_candidates
 from servicedesk.actions import RecordForm
 from servicedesk.models import Department
 from servicedesk.validation import LINE_MAX_LENGTH, NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -236,13 +237,7 @@ class VerdictForm(StepForm):
     def __init__(self, *args: Any, record: Complaint, **kwargs: Any):
         super().__init__(*args, record=record, **kwargs)
         responsible = self.fields["responsible"]
-        department_id = record.handling_department_id
-        members = get_user_model().objects.none() if department_id is None else (
-            get_user_model().objects.filter(is_active=True,
-                                            staff_profile__department_id=department_id))
-        responsible.queryset = (  # type: ignore[attr-defined]
-            members.select_related("staff_profile")
-            .order_by("staff_profile__display_name", "username"))
+        responsible.queryset = responsible_candidates(record)  # type: ignore[attr-defined]
         responsible.label_from_instance = _staff_label  # type: ignore[attr-defined]
         if record.repeat_of_id is None:
             del self.fields["repeat_by_neglect"]
