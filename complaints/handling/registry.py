@@ -1,6 +1,8 @@
 """What the handling package contributes to the kernel (servicedesk.registry): the
 complaints API, the schema names of its choice sets and the role grants."""
 
+from django.utils.translation import gettext_lazy as _
+
 from complaints.handling.api import SUGGESTED_GRADE_CHOICES, ComplaintViewSet
 from complaints.handling.models import (
     Emotion,
@@ -46,3 +48,7 @@ registry.grant(MANAGEMENT_ROLES, ["complaints.grade_complaint",
                                   "complaints.close_complaint"])
 registry.grant([Role.ADMINISTRATOR], ["complaints.add_complainttype",
                                       "complaints.change_complainttype"])
+
+# The complaint pages (complaints/urls.py): the list in the case-work menu.
+registry.nav_entry(_("Complaints"), "complaints:list", permission="complaints.view_complaint",
+                   order=125, area="work")

@@ -28,9 +28,9 @@ def test_an_administrators_bar_is_three_links_and_three_menus():
         ("", [reverse("home")]),
         ("", [reverse("tickets:incoming")]),
         ("", [reverse("tickets:queue")]),
-        ("work", [reverse(n) for n in ("tickets:cases", "tickets:registrations",
-                                       "tickets:feedback-filings", "tickets:delay-filings",
-                                       "complaints:person-checks")]),
+        ("work", [reverse(n) for n in ("tickets:cases", "complaints:list",
+                                       "tickets:registrations", "tickets:feedback-filings",
+                                       "tickets:delay-filings", "complaints:person-checks")]),
         ("reports", [reverse("reporting:sla"), reverse("tickets:exports")]),
         ("system", [reverse(n) for n in ("org", "calendars", "health", "admin:index")]),
     ]

@@ -29,7 +29,8 @@ def _nav_urls(user) -> list[str]:
 def test_the_apps_menu_entries_sit_between_the_kernels_in_their_order():
     user = StaffFactory(role=Role.ADMINISTRATOR).user
     assert _nav_urls(user) == [reverse(name) for name in [
-        "home", "tickets:incoming", "tickets:queue", "tickets:cases", "tickets:registrations",
+        "home", "tickets:incoming", "tickets:queue", "tickets:cases", "complaints:list",
+        "tickets:registrations",
         "reporting:sla", "tickets:exports", "tickets:feedback-filings", "tickets:delay-filings",
         "complaints:person-checks", "org", "calendars", "health", "admin:index",
     ]]

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.validation import TEXT_MAX_LENGTH
-from tickets.cases.models import CaseCategory
+from tickets.cases.models import CaseCategory, CaseKind
 from tickets.contacts.models import Contact
 
 
@@ -58,7 +58,8 @@ class IntakeForm(forms.Form):
     queued_at = forms.DateTimeField(widget=forms.HiddenInput)
     channel = forms.ChoiceField(label=_("Channel"), choices=Contact.Channel.choices)
     category = forms.ModelChoiceField(label=_("Category"), queryset=CaseCategory.objects.none())
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    # Required but for a complaint, which goes on to the complaint form (its own subject).
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     description = forms.CharField(
         label=_("Description"), required=False, max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -69,3 +70,11 @@ class IntakeForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
+
+    def clean(self):
+        data = super().clean()
+        category = data.get("category")
+        if category is not None and category.kind != CaseKind.COMPLAINT \
+                and not data.get("subject"):
+            self.add_error("subject", self.fields["subject"].error_messages["required"])
+        return data
