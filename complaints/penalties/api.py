@@ -317,6 +317,9 @@ class SlaExcuseSerializer(ModelSerializer):
                   "decision_note"]
         read_only_fields = ["id", "case", "state", "requested_by", "requested_at",
                             "decided_by", "decided_at", "decision_note"]
+        # One live excuse per clock is the service's check (a field error on `timer`) and
+        # the database's constraint, not a serializer's guess at it.
+        validators: list = []
 
     def get_fields(self):
         fields = super().get_fields()
