@@ -52,10 +52,10 @@ from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSeria
 from servicedesk.api.filtering import FilterSet, IdFilter
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.presenters import person_name
+from tickets.cases.models import CaseGrade
 from tickets.cases.selectors import cases_scoped
 from tickets.sla.models import CaseTimer
 
-GRADES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 ENTRY_ACTIONS = [("waive", _("Waive")), ("adjust", _("Adjust"))]
 EXCUSE_ACTIONS = [("approve", _("Approve")), ("reject", _("Reject"))]
@@ -82,7 +82,7 @@ class YuanField(serializers.RegexField):
 
 
 class QuoteRequestSerializer(serializers.Serializer):
-    grade = serializers.ChoiceField(choices=GRADES)
+    grade = serializers.ChoiceField(choices=CaseGrade.choices)
     loss_yuan = YuanField(required=False, default="0")
     late_acceptance_days = serializers.IntegerField(min_value=0, max_value=36500,
                                                     required=False, default=0)
@@ -194,7 +194,7 @@ class MonthField(forms.RegexField):
         return dt.date(year, month, 1)
 
 
-@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "minLength": 7,
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "minLength": 1,
                       "description": "A Beijing month, YYYY-MM."})
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
@@ -339,7 +339,7 @@ class SlaExcuseSerializer(ModelSerializer):
         return excuse_request(by=self.context["request"].user, **validated_data)
 
 
-class DecisionSerializer(serializers.Serializer):
+class ExcuseDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="",
                                  max_length=2000)
 
@@ -375,20 +375,20 @@ class SlaExcuseViewSet(mixins.CreateModelMixin, mixins.ListModelMixin,
 
     def _decide(self, request, *, approve: bool):
         excuse = self.get_object()
-        data = DecisionSerializer(data=request.data)
+        data = ExcuseDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         excuse_decide(excuse=excuse, by=request.user, approve=approve,
                       note=data.validated_data["note"])
         excuse = get_excuse_for_user(user=request.user, excuse_id=excuse.pk)
         return Response(SlaExcuseSerializer(excuse, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=DecisionSerializer, responses=SlaExcuseSerializer)
+    @extend_schema(request=ExcuseDecisionSerializer, responses=SlaExcuseSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """A manager approves the excuse: the clock's charges become excused."""
         return self._decide(request, approve=True)
 
-    @extend_schema(request=DecisionSerializer, responses=SlaExcuseSerializer)
+    @extend_schema(request=ExcuseDecisionSerializer, responses=SlaExcuseSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """A manager rejects the excuse; `note` says why (required)."""

@@ -146,6 +146,11 @@ def ledger_rows(queryset: QuerySet[PenaltyEntry]) -> QuerySet[PenaltyEntry]:
     ).order_by("-created_at", "-id")
 
 
+def complaint_penalties(*, complaint_id: int, user: AnyUser) -> QuerySet[PenaltyEntry]:
+    """The entries of one complaint that `user` may see (the complaint page's penalties)."""
+    return ledger_rows(penalties_visible_to(user=user).filter(complaint_id=complaint_id))
+
+
 class LedgerTotals(TypedDict):
     count: int
     amount: Decimal

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 BY_ROLE = "decided by role in the record's access helper"
 OWN = "the caller's own data"
 SIGN_IN = "signing in and out"
+COMPUTES = "a computation that writes nothing (staff only)"
 
 WRITE_PERMISSIONS = {
     ("/api/v1/auth/token/", "post"): SIGN_IN,
@@ -52,9 +53,16 @@ WRITE_PERMISSIONS = {
     ("/api/v1/delay-filings/{id}/notify/", "post"): "tickets.change_delayfiling",
     ("/api/v1/delay-filings/{id}/deliver/", "post"): "tickets.change_delayfiling",
     ("/api/v1/delay-filings/{id}/compensate/", "post"): "tickets.change_delayfiling",
+    ("/api/v1/penalties/quote/", "post"): COMPUTES,
+    ("/api/v1/penalties/{id}/waive/", "post"): "complaints.waive_penaltyentry",
+    ("/api/v1/penalties/{id}/adjust/", "post"): "complaints.waive_penaltyentry",
+    ("/api/v1/sla-excuses/", "post"): "complaints.add_slaexcuse",
+    ("/api/v1/sla-excuses/{id}/approve/", "post"): "complaints.change_slaexcuse",
+    ("/api/v1/sla-excuses/{id}/reject/", "post"): "complaints.change_slaexcuse",
 }
 MODEL_PERMISSION_WRITES = sorted(
-    key for key, rule in WRITE_PERMISSIONS.items() if rule not in (BY_ROLE, OWN, SIGN_IN))
+    key for key, rule in WRITE_PERMISSIONS.items()
+    if rule not in (BY_ROLE, OWN, SIGN_IN, COMPUTES))
 
 
 def write_operations() -> set[tuple[str, str]]:

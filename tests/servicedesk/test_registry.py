@@ -31,6 +31,7 @@ def test_the_apps_menu_entries_sit_between_the_kernels_in_their_order():
     assert _nav_urls(user) == [reverse(name) for name in [
         "home", "tickets:incoming", "tickets:queue", "tickets:cases", "tickets:registrations",
         "reporting:sla", "tickets:exports", "tickets:feedback-filings", "tickets:delay-filings",
+        "complaints:penalties", "complaints:sla-excuses",
         "org", "calendars", "health", "admin:index",
     ]]
 
@@ -91,7 +92,8 @@ def test_a_grant_to_an_unknown_role_is_refused(scratch_registry):
 
 def test_the_beat_schedule_holds_the_kernels_and_the_apps_jobs_by_name(scratch_registry):
     assert set(settings.CELERY_BEAT_SCHEDULE) == {
-        "heartbeat", "idempotency-keys-purge", "registrations-expire", "sla-sweep"}
+        "heartbeat", "idempotency-keys-purge", "registrations-expire", "sla-sweep",
+        "penalties-late-acceptance"}
     assert settings.CELERY_BEAT_SCHEDULE["sla-sweep"] == {
         "task": "tickets.sla.tasks.sla_sweep_task", "schedule": 60.0,
         "options": {"expires": 55}}
@@ -108,7 +110,8 @@ def test_the_apps_name_their_shared_choice_sets_in_the_schema():
     assert set(spectacular_settings.ENUM_NAME_OVERRIDES) == {
         "CaseStatusEnum", "CaseKindEnum", "FeedbackKindEnum", "FeedbackStatusEnum",
         "DelayStatusEnum", "DelayNoticeStatusEnum", "CompensationKindEnum",
-        "RegistrationStatusEnum", "RegistrationActionEnum"}
+        "RegistrationStatusEnum", "RegistrationActionEnum", "PenaltyRuleEnum",
+        "PenaltyEntryStateEnum", "SlaExcuseStateEnum", "SlaExcuseReasonEnum"}
 
 
 def test_registering_the_same_entry_twice_is_harmless_and_a_different_one_is_refused(
