@@ -12,7 +12,6 @@ from servicedesk.validation import NOTE_MAX_LENGTH
 from tickets.sla.models import TimerKind
 
 
-
 def _note(label: str | object) -> forms.CharField:
     """A free text of a step, checked (and required where it must be) by the service."""
     return forms.CharField(label=label, required=False,  # type: ignore[arg-type]
