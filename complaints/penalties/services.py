@@ -34,7 +34,7 @@ from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Field, QuerySet
+from django.db.models import F, Field, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -335,14 +335,18 @@ def _sync(complaints: QuerySet[Complaint], *, now: dt.datetime) -> SyncReport:
         return SyncReport()
     case_ids = [f.case_id for f in facts]
     clocks: dict[int, dict[str, list[_Clock]]] = defaultdict(lambda: defaultdict(list))
-    for values in timers_of_cases(case_ids).values_list(  # 1 query
-            "id", "case_id", "kind", "state", "due_at", "stopped_at", "paused_at",
-            "breached_at"):
-        clock = _Clock(*values)
+    excused: dict[int, int] = {}  # clock -> its approved excuse
+    approved = SlaExcuse.objects.filter(timer_id=OuterRef("pk"), state=ExcuseState.APPROVED)
+    for (pk, case_id, kind, state, due_at, stopped_at, paused_at, breached_at,
+         excuse) in (  # 1 query: the clocks and their approved excuses
+            timers_of_cases(case_ids)
+            .annotate(excuse=Subquery(approved.values("id")[:1]))
+            .values_list("id", "case_id", "kind", "state", "due_at", "stopped_at",
+                         "paused_at", "breached_at", "excuse")):
+        clock = _Clock(pk, case_id, kind, state, due_at, stopped_at, paused_at, breached_at)
         clocks[clock.case_id][clock.kind].append(clock)
-    timer_ids = [c.id for kinds in clocks.values() for group in kinds.values() for c in group]
-    excused = dict(SlaExcuse.objects.filter(  # 1 query
-        timer_id__in=timer_ids, state=ExcuseState.APPROVED).values_list("timer_id", "id"))
+        if excuse is not None:
+            excused[clock.id] = excuse
     rule_sets = list(PenaltyRuleSet.objects.all())  # 1 query (a handful of versions)
 
     wants: dict[str, _Want] = {}
@@ -360,8 +364,8 @@ def _sync(complaints: QuerySet[Complaint], *, now: dt.datetime) -> SyncReport:
     rows = {row.key: row for row in PenaltyEntry.objects.select_for_update().filter(  # 1
         complaint_id__in=sorted(decided), rule__in=COMPLAINT_RULES).order_by("pk")}
     existed = set(rows)
-    created = _create_missing(wants, rows, now=now)  # 0 or 3 queries
     events: list[PenaltyEvent] = []
+    created = _create_missing(wants, rows, now=now, events=events)  # 0 or 2 queries
     changed: list[PenaltyEntry] = []
     tally: dict[str, int] = defaultdict(int)
     for key, row in rows.items():
@@ -372,7 +376,7 @@ def _sync(complaints: QuerySet[Complaint], *, now: dt.datetime) -> SyncReport:
             changed.append(row)
     if changed:  # 1 query per 500 rows: the rows are locked, so no one wrote them since
         _entries_rewrite(changed)
-    if events:  # 1 query per 500 events
+    if events:  # 1 query per 500 events: the new rows' and the re-quoted rows'
         PenaltyEvent.objects.bulk_create(events, ignore_conflicts=True, batch_size=BATCH)
     return SyncReport(complaints=len(facts), created=created, requoted=tally["requoted"],
                       excused=tally["excused"], unchanged=tally["unchanged"],
@@ -419,10 +423,11 @@ def _entries_rewrite(rows: Sequence[PenaltyEntry]) -> None:
 
 
 def _create_missing(wants: dict[str, _Want], rows: dict[str, PenaltyEntry], *,
-                    now: dt.datetime) -> int:
+                    now: dt.datetime, events: list[PenaltyEvent]) -> int:
     """Insert the entries the ledger does not have yet (a concurrent run's insert wins the
-    key: ours is then ignored), read them back locked into `rows`, and write each one's
-    creation event once (unique per entry). Returns how many keys were missing."""
+    key: ours is then ignored), read them back locked into `rows`, and add each one's
+    creation event to `events` (unique per entry: inserted ignoring conflicts, it is
+    written once whichever run inserted the row). Returns how many keys were missing."""
     missing = [w for key, w in wants.items() if key not in rows]
     if not missing:
         return 0
@@ -438,7 +443,7 @@ def _create_missing(wants: dict[str, _Want], rows: dict[str, PenaltyEntry], *,
     ], ignore_conflicts=True, batch_size=BATCH)
     fresh = list(PenaltyEntry.objects.select_for_update().filter(
         key__in=[w.key for w in missing]).order_by("pk"))
-    PenaltyEvent.objects.bulk_create([
+    events.extend(
         PenaltyEvent(
             entry=row, at=row.created_at, actor=None,
             kind=(PenaltyEventKind.EXCUSED if row.state == EntryState.EXCUSED
@@ -448,7 +453,7 @@ def _create_missing(wants: dict[str, _Want], rows: dict[str, PenaltyEntry], *,
                   "rule_version": row.evidence.get("rule_version"),
                   "excuse": row.evidence.get("excuse")},
         ) for row in fresh
-    ], ignore_conflicts=True, batch_size=BATCH)
+    )
     for row in fresh:
         rows[row.key] = row
     return len(missing)

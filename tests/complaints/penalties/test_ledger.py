@@ -361,9 +361,11 @@ def test_a_batch_takes_a_bounded_number_of_queries(people, n, django_assert_max_
         clock_due(c, "resolution", FILED + 2 * H)
         complaints.append(c)
     ids = [c.pk for c in complaints]
-    with django_assert_max_num_queries(12):
+    # complaints, clocks with their excuses, rule sets, entries; insert, read back, events
+    with django_assert_max_num_queries(7):
         report = charges_sync(complaint_ids=ids, now=FILED + 3 * H)
     assert report.created == 4 * n
-    with django_assert_max_num_queries(9):
+    # complaints, clocks with their excuses, rule sets, entries; one update, events
+    with django_assert_max_num_queries(6):
         report = charges_sync(complaint_ids=ids, now=FILED + 3 * DAY)
     assert report.requoted == n  # the late acceptance of each grew to 300
