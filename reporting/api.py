@@ -111,6 +111,9 @@ class SlaRateSerializer(serializers.Serializer):
 
     on_time = serializers.IntegerField(source="on_time.count")
     total = serializers.IntegerField(source="total.count")
+    excused = serializers.IntegerField(
+        help_text="Late resolutions whose breach a manager excused (special reason); "
+                  "among the late ones, never on time.")
     fraction = serializers.SerializerMethodField()
     percent = serializers.SerializerMethodField()
     on_time_cases_url = serializers.SerializerMethodField()

@@ -15,7 +15,7 @@ registry.enum_name("PersonCheckStateEnum", CheckState.choices)
 # Supervisors and above find the page in the menu; a flagged person reaches their own check
 # from the notice they get (the page shows anybody the checks they may see).
 registry.nav_entry(_("Person checks"), "complaints:person-checks",
-                   permission="complaints.view_personmonthcheck", order=440, area="work")
+                   permission="complaints.view_personmonthcheck", order=460, area="work")
 registry.grant([Role.SUPERVISOR, *MANAGEMENT_ROLES],
                ["complaints.view_personmonthcheck", "complaints.view_personmonthcheckevent"])
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models.events import Event
@@ -25,14 +25,21 @@ def _money(verbose_name: str | object) -> models.DecimalField:
                                validators=[MinValueValidator(Decimal("0"))])
 
 
+GRADE_CHOICES = [("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")]
+# A set of grades written as letters, each at most once, in order: "", "A", "AB", "ABCD".
+_grade_letters = RegexValidator(r"^A?B?C?D?$", _("Letters A to D, each at most once, in "
+                                                 "order (e.g. AB)."))
+
+
 class PenaltyRuleSet(models.Model):
     """One version of the penalty amounts (seed 002 defaults in the data migration)."""
 
     version = models.PositiveIntegerField(_("version"), unique=True)
     effective_from = models.DateTimeField(
         _("effective from"),
-        help_text=_("Charges computed from this instant on use this version (the latest "
-                    "version in force at the time of the charge)."),
+        help_text=_("Complaints filed from this instant on are charged under this version: "
+                    "a complaint is always charged under the highest version in force when "
+                    "it was filed, however late its charges are computed."),
     )
     fine_d = _money(_("fine for a D complaint"))
     fine_c = _money(_("fine for a C complaint"))
@@ -40,14 +47,15 @@ class PenaltyRuleSet(models.Model):
     fine_a = _money(_("fine for an A complaint"))
     loss_grades = models.CharField(
         _("grades that also bear the economic loss"), max_length=4, default="AB",
-        help_text=_("Letters, e.g. AB."),
+        validators=[_grade_letters], help_text=_("Letters, e.g. AB."),
     )
     sanction_grades = models.CharField(
         _("grades with an administrative sanction"), max_length=4, default="A",
-        help_text=_("Letters, e.g. A."),
+        validators=[_grade_letters], help_text=_("Letters, e.g. A."),
     )
     late_completion_grade = models.CharField(
         _("late completion is charged as grade"), max_length=1, default="D",
+        choices=GRADE_CHOICES,
         help_text=_("A complaint finished late without a special reason charges its "
                     "responsible person the fine of this grade as well."),
     )
@@ -73,6 +81,11 @@ class PenaltyRuleSet(models.Model):
             ),
             models.CheckConstraint(condition=Q(repeat_multiplier__gte=1),
                                    name="penaltyruleset_multiplier_gte_1"),
+            models.CheckConstraint(
+                condition=Q(fine_a__gte=0, fine_b__gte=0, fine_c__gte=0, fine_d__gte=0,
+                            late_acceptance_per_day__gte=0),
+                name="penaltyruleset_amounts_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +177,8 @@ class PenaltyEntry(models.Model):
                 | Q(amount=0),
                 name="penaltyentry_waived_is_zero",
             ),
+            models.CheckConstraint(condition=Q(version__gte=1),
+                                   name="penaltyentry_version_gte_1"),
         ]
 
     def __str__(self) -> str:
@@ -193,6 +208,18 @@ class PenaltyEvent(Event):
         verbose_name = _("penalty ledger event")
         verbose_name_plural = _("penalty ledger events")
         indexes = [models.Index(fields=["entry", "at"], name="penaltyevent_entry_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=PenaltyEventKind.values),
+                                   name="penaltyevent_kind_valid"),
+            # An entry is charged (written) once and excused at most once: a retried or
+            # concurrent ledger run inserts these with ignore_conflicts and so never
+            # writes them twice (bulk_create cannot tell which rows were new).
+            models.UniqueConstraint(
+                fields=["entry", "kind"],
+                condition=Q(kind__in=[PenaltyEventKind.CHARGED, PenaltyEventKind.EXCUSED]),
+                name="penaltyevent_once_per_entry",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.kind}"
@@ -257,6 +284,19 @@ class SlaExcuse(models.Model):
                                    name="slaexcuse_state_valid"),
             models.CheckConstraint(condition=Q(reason_kind__in=ExcuseReason.values),
                                    name="slaexcuse_reason_valid"),
+            # Decided means decided by someone at some time; waiting means neither.
+            models.CheckConstraint(
+                condition=Q(state=ExcuseState.REQUESTED, decided_at__isnull=True,
+                            decided_by__isnull=True)
+                | Q(state__in=[ExcuseState.APPROVED, ExcuseState.REJECTED],
+                    decided_at__isnull=False, decided_by__isnull=False),
+                name="slaexcuse_decision_complete",
+            ),
+            # A manager's approval: never the requester's own.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="slaexcuse_not_decided_by_requester",
+            ),
         ]
         indexes = [models.Index(fields=["state", "-requested_at"], name="slaexcuse_state_idx")]
 

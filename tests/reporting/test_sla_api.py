@@ -85,7 +85,7 @@ def test_rates_are_given_exactly_and_as_a_percentage(s):
     body = api_for(s.supervisor).get(URL).json()
     total = body["on_time_total"]
     assert total["today"] | {"on_time_cases_url": "", "cases_url": ""} == {
-        "on_time": 1, "total": 2, "fraction": "1/2", "percent": "50.0",
+        "on_time": 1, "total": 2, "excused": 0, "fraction": "1/2", "percent": "50.0",
         "on_time_cases_url": "", "cases_url": "",
     }
     assert (total["month"]["fraction"], total["month"]["percent"]) == ("2/3", "66.7")

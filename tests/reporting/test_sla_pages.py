@@ -195,8 +195,8 @@ def test_the_pages_take_a_fixed_number_of_queries(client, n, django_assert_num_q
     monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
     client.force_login(s.supervisor)
     # session, user, two for permissions, profile, team and agent choices, then the
-    # dashboard's five
-    with django_assert_num_queries(12):
+    # dashboard's six
+    with django_assert_num_queries(13):
         client.get(DASHBOARD)
     # the same seven, then a count and one page of cases
     with django_assert_num_queries(9):

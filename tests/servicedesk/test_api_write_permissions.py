@@ -67,6 +67,12 @@ WRITE_PERMISSIONS = {
     ("/api/v1/person-checks/{id}/file-report/", "post"): BY_ROLE,
     ("/api/v1/person-checks/{id}/accept/", "post"): BY_ROLE,
     ("/api/v1/person-checks/{id}/return/", "post"): BY_ROLE,
+    ("/api/v1/penalties/quote/", "post"): STAFF,
+    ("/api/v1/penalties/{id}/waive/", "post"): "complaints.waive_penaltyentry",
+    ("/api/v1/penalties/{id}/adjust/", "post"): "complaints.waive_penaltyentry",
+    ("/api/v1/sla-excuses/", "post"): "complaints.add_slaexcuse",
+    ("/api/v1/sla-excuses/{id}/approve/", "post"): "complaints.change_slaexcuse",
+    ("/api/v1/sla-excuses/{id}/reject/", "post"): "complaints.change_slaexcuse",
 }
 MODEL_PERMISSION_WRITES = sorted(
     key for key, rule in WRITE_PERMISSIONS.items()

@@ -30,16 +30,19 @@ def test_an_administrators_bar_is_three_links_and_three_menus():
         ("", [reverse("tickets:queue")]),
         ("work", [reverse(n) for n in ("tickets:cases", "complaints:list",
                                        "tickets:registrations", "tickets:feedback-filings",
-                                       "tickets:delay-filings", "complaints:person-checks")]),
-        ("reports", [reverse("reporting:sla"), reverse("tickets:exports")]),
+                                       "tickets:delay-filings", "complaints:sla-excuses",
+                                       "complaints:person-checks")]),
+        ("reports", [reverse("reporting:sla"), reverse("tickets:exports"),
+                     reverse("complaints:penalties")]),
         ("system", [reverse(n) for n in ("org", "calendars", "health", "admin:index")]),
     ]
 
 
 def test_an_area_with_a_single_link_for_a_role_is_that_link():
-    groups = navigation_menus(user=StaffFactory(role=Role.TEAM_LEAD).user)
+    # a tier-1 agent's only report is their own penalty ledger
+    groups = navigation_menus(user=StaffFactory(role=Role.TIER1).user)
     reports = next(g for g in groups if g.key == "reports")
-    assert [i.url for i in reports.items] == [reverse("reporting:sla")]
+    assert [i.url for i in reports.items] == [reverse("complaints:penalties")]
     assert not reports.is_menu
 
 

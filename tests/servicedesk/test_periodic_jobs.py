@@ -48,6 +48,9 @@ CHECKED = {
         "test_a_poison_registration_is_isolated_recorded_once_and_retried",
     ],
     "person-checks": ["test_a_poison_person_check_is_isolated_recorded_once_and_retried"],
+    "penalties-late-acceptance": [
+        "test_a_poison_complaint_does_not_stop_the_late_acceptance_requote",
+    ],
     "sla-sweep": [
         "test_a_poison_crossing_does_not_stop_the_others_and_is_retried",
         "test_a_clock_that_cannot_be_rescheduled_does_not_stop_the_others",
@@ -76,6 +79,41 @@ def failures(job: str | None = None):
 
 def health_failures(client) -> list[dict]:
     return client.get(reverse("healthz")).json()["job_failures"]
+
+
+# --- the penalty ledger's re-quote of running late acceptances ---------------------------------
+
+
+def test_a_poison_complaint_does_not_stop_the_late_acceptance_requote(monkeypatch):
+    import complaints.penalties.services as penalties
+    from complaints.penalties.models import PenaltyEntry
+    from tests.complaints.penalties.factories import FILED, clock_due, complaint_for_test
+    from tests.complaints.penalties.factories import team as complaint_team
+
+    people = complaint_team()
+    made = [complaint_for_test(by=people["agent"], accepted=False) for _ in range(3)]
+    for complaint in made:
+        clock_due(complaint, "acceptance", FILED + dt.timedelta(hours=1))
+    poison = made[1]
+    real = penalties._wants
+
+    def broken(facts, *args, **kwargs):
+        if facts.complaint_id == poison.pk:
+            raise ValueError("a complaint the ledger cannot charge")
+        return real(facts, *args, **kwargs)
+
+    now = FILED + dt.timedelta(hours=3)
+    with monkeypatch.context() as patch:
+        patch.setattr(penalties, "_wants", broken)
+        assert penalties.late_acceptance_requote(now=now).created == 2
+        assert penalties.late_acceptance_requote(now=now).created == 0  # retried, fails
+    charged = set(PenaltyEntry.objects.values_list("complaint_id", flat=True))
+    assert charged == {made[0].pk, made[2].pk}
+    [failure] = failures("penalties-requote")
+    assert (failure.row, failure.count) == (row_key("tickets.case", poison.case_id), 2)
+    assert "ValueError: a complaint the ledger cannot charge" in failure.error
+    assert penalties.late_acceptance_requote(now=now).created == 1  # fixed: charged, cleared
+    assert failures("penalties-requote") == []
 
 
 # --- the registration expiry ------------------------------------------------------------------

@@ -32,7 +32,8 @@ def test_the_apps_menu_entries_sit_between_the_kernels_in_their_order():
         "home", "tickets:incoming", "tickets:queue", "tickets:cases", "complaints:list",
         "tickets:registrations",
         "reporting:sla", "tickets:exports", "tickets:feedback-filings", "tickets:delay-filings",
-        "complaints:person-checks", "org", "calendars", "health", "admin:index",
+        "complaints:penalties", "complaints:sla-excuses", "complaints:person-checks",
+        "org", "calendars", "health", "admin:index",
     ]]
 
 
@@ -93,7 +94,7 @@ def test_a_grant_to_an_unknown_role_is_refused(scratch_registry):
 def test_the_beat_schedule_holds_the_kernels_and_the_apps_jobs_by_name(scratch_registry):
     assert set(settings.CELERY_BEAT_SCHEDULE) == {
         "heartbeat", "idempotency-keys-purge", "registrations-expire", "sla-sweep",
-        "person-checks"}
+        "person-checks", "penalties-late-acceptance"}
     assert settings.CELERY_BEAT_SCHEDULE["sla-sweep"] == {
         "task": "tickets.sla.tasks.sla_sweep_task", "schedule": 60.0,
         "options": {"expires": 55}}
@@ -114,7 +115,8 @@ def test_the_apps_name_their_shared_choice_sets_in_the_schema():
         "ComplaintStateEnum", "ComplaintSourceEnum", "ComplaintProcedureEnum",
         "ComplaintEmotionEnum", "ComplaintImpactEnum", "ComplaintTemperamentEnum",
         "ComplaintVerdictEnum", "ComplaintSatisfactionEnum", "ProposalResponseEnum",
-        "GradeRecordKindEnum", "SuggestedGradeEnum"}
+        "GradeRecordKindEnum", "SuggestedGradeEnum", "PenaltyRuleEnum",
+        "PenaltyEntryStateEnum", "SlaExcuseStateEnum", "SlaExcuseReasonEnum"}
 
 
 def test_registering_the_same_entry_twice_is_harmless_and_a_different_one_is_refused(
