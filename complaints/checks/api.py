@@ -15,15 +15,13 @@ with the `version` read is refused with 409 if the check moved on; rules in
 from __future__ import annotations
 
 import django_filters
-from django import forms
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from complaints.checks.models import CheckState, PersonMonthCheck
-from complaints.checks.rules import COUNT_DEFINITION, month_parse, month_text
+from complaints.checks.rules import COUNT_DEFINITION, month_text
 from complaints.checks.selectors import (
     check_actions_for,
     check_complaints,
@@ -35,10 +33,8 @@ from complaints.checks.selectors import (
 from complaints.checks.services import check_report_decide, check_report_file
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import DateTimeField, ModelSerializer
-from servicedesk.api.filtering import FilterSet, IdFilter
+from servicedesk.api.filtering import FilterSet, IdFilter, MonthFilter
 from servicedesk.presenters import person_name
-
-MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
 
 
 class PersonCheckSerializer(ModelSerializer):
@@ -131,26 +127,6 @@ class AcceptSerializer(VersionSerializer):
 
 class ReturnSerializer(VersionSerializer):
     note = serializers.CharField(allow_blank=True, help_text="What needs rework.")
-
-
-class MonthField(forms.CharField):
-    """`YYYY-MM` as the month's first day."""
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        month = month_parse(text)
-        if month is None:
-            raise forms.ValidationError(_("Give a month as YYYY-MM, e.g. 2026-04."),
-                                        code="invalid")
-        return month
-
-
-@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN,
-                      "description": "YYYY-MM: the Beijing calendar month."})
-class MonthFilter(django_filters.Filter):
-    field_class = MonthField
 
 
 class PersonCheckFilter(FilterSet):

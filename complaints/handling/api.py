@@ -80,7 +80,7 @@ from complaints.handling.services import (
     complaint_verdict,
 )
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import AwareDateTimeField, DateTimeField
+from servicedesk.api.fields import AwareDateTimeField, DateTimeField, StrictBooleanField
 from servicedesk.api.filtering import BooleanFilter, FilterSet, IdFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.api.pagination import CursorPagination
@@ -427,7 +427,7 @@ class VerdictSerializer(serializers.Serializer):
         queryset=get_user_model().objects.all(), allow_null=True)
     fix = _text()
     reason = _text()
-    repeat_by_neglect = serializers.BooleanField(required=False, default=False)
+    repeat_by_neglect = StrictBooleanField(required=False, default=False)
     version = _version()
 
 

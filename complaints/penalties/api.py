@@ -7,11 +7,9 @@ request, `approve/`, `reject/`). Scoped by `penalties_visible_to` and
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import django_filters
-from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -48,15 +46,19 @@ from complaints.penalties.services import (
     excuse_request,
 )
 from servicedesk.api.events import EventSerializer
-from servicedesk.api.fields import AwareDateTimeField, DateTimeField, ModelSerializer
-from servicedesk.api.filtering import FilterSet, IdFilter
+from servicedesk.api.fields import (
+    AwareDateTimeField,
+    DateTimeField,
+    ModelSerializer,
+    StrictBooleanField,
+)
+from servicedesk.api.filtering import MONTH_PATTERN, FilterSet, IdFilter, MonthFilter
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.presenters import person_name
 from tickets.cases.models import CaseGrade
 from tickets.cases.selectors import cases_scoped
 from tickets.sla.models import CaseTimer
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 ENTRY_ACTIONS = [("waive", _("Waive")), ("adjust", _("Adjust"))]
 EXCUSE_ACTIONS = [("approve", _("Approve")), ("reject", _("Reject"))]
 
@@ -86,8 +88,8 @@ class QuoteRequestSerializer(serializers.Serializer):
     loss_yuan = YuanField(required=False, default="0")
     late_acceptance_days = serializers.IntegerField(min_value=0, max_value=36500,
                                                     required=False, default=0)
-    completed_late_without_reason = serializers.BooleanField(required=False, default=False)
-    repeat_by_neglect = serializers.BooleanField(required=False, default=False)
+    completed_late_without_reason = StrictBooleanField(required=False, default=False)
+    repeat_by_neglect = StrictBooleanField(required=False, default=False)
     at = AwareDateTimeField(required=False, help_text="The rules in force at this instant "
                                                       "(default: now).")
 
@@ -176,28 +178,6 @@ class WaiveSerializer(serializers.Serializer):
 
 class AdjustSerializer(WaiveSerializer):
     amount = YuanField()
-
-
-class MonthField(forms.RegexField):
-    default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-11.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(MONTH_PATTERN, **kwargs)
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return None
-        year, month = (int(part) for part in text.split("-"))
-        if year < 1:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return dt.date(year, month, 1)
-
-
-@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "minLength": 1,
-                      "description": "A Beijing month, YYYY-MM."})
-class MonthFilter(django_filters.Filter):
-    field_class = MonthField
 
 
 class PenaltyFilter(FilterSet):

@@ -108,3 +108,15 @@ class ModelSerializer(serializers.ModelSerializer):
         if blank_choice and kwargs.get("read_only"):
             kwargs["allow_blank"] = True
         return kwargs
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON `true` or `false` only, as the schema says (DRF's BooleanField also takes 1,
+    0, "yes", "on", …, which a client writing to the schema must not rely on)."""
+
+    default_error_messages = {"invalid": _("Give true or false.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")

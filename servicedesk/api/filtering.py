@@ -187,3 +187,33 @@ def filterset_apply(filterset_class, request: HttpRequest, queryset):
             filterset.form.add_error(name if name in filterset.form.fields else None,
                                      [str(m) for m in messages])
         return None, filterset
+
+
+# A month filter's years: the desk's records start in 2000; 9998 keeps every month's Beijing
+# start and end inside what Python's datetime holds.
+MONTH_FIRST_YEAR, MONTH_LAST_YEAR = 2000, 9998
+MONTH_PATTERN = (r"^(2[0-9]{3}|[3-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+                 r"-(0[1-9]|1[0-2])$")
+
+
+class MonthField(forms.RegexField):
+    """`YYYY-MM` (years 2000–9998) as the month's first day."""
+
+    default_error_messages = {"invalid": _("Give a month as YYYY-MM, e.g. 2026-11.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(MONTH_PATTERN, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        year, month = (int(part) for part in text.split("-"))
+        return dt.date(year, month, 1)
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "minLength": 7,
+                      "maxLength": 7, "example": "2026-11",
+                      "description": "A Beijing calendar month, YYYY-MM (2000-01 … 9998-12)."})
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField

@@ -78,6 +78,18 @@ RULES_BEYOND_THE_SCHEMA = {
     "complaints_follow_up_create": "only once a proposal was accepted",
     "complaints_close_create": "only once followed up or the customer satisfied",
     "complaints_regrade_create": "A–C other than its grade, with a reason; not once invalid",
+    # an excuse names a late clock of a complaint case the caller sees; a ledger entry is
+    # waived or adjusted once, with a reason; an excuse is decided once, not by its asker
+    "penalties_quote_create": "a version of the rules must be in force at `at`",
+    "sla_excuses_create": "the clock must exist, be late and belong to a visible complaint",
+    "sla_excuses_approve_create": "only a requested excuse; never by whoever asked it",
+    "sla_excuses_reject_create": "only a requested excuse, with a note",
+    "penalties_waive_create": "only an entry not yet waived or excused; with a reason",
+    "penalties_adjust_create": "only an entry not waived or excused; with a reason",
+    # a person check's report is filed by the flagged person, then accepted or returned
+    "person_checks_file_report_create": "only a flagged or returned check; both texts",
+    "person_checks_accept_create": "only a filed report; never one's own",
+    "person_checks_return_create": "only a filed report, with a note; never one's own",
     # the period's start must come before its end
     "feedback_filings_statistics_retrieve": "start before end",
 }
@@ -159,7 +171,9 @@ def _assert_the_run_reached_the_api(schema, *, role: str) -> None:
 
 
 def real_ids() -> dict[str, list[int]]:
+    from complaints.checks.models import PersonMonthCheck
     from complaints.handling.models import Complaint
+    from complaints.penalties.models import PenaltyEntry, SlaExcuse
     from servicedesk.models import Notification
     from tickets.cases.models import Case
     from tickets.contacts.models import Contact
@@ -171,7 +185,8 @@ def real_ids() -> dict[str, list[int]]:
         "/api/v1/cases/": Case, "/api/v1/contacts/": Contact, "/api/v1/customers/": Customer,
         "/api/v1/registrations/": Registration, "/api/v1/feedback-filings/": FeedbackFiling,
         "/api/v1/delay-filings/": DelayFiling, "/api/v1/me/notifications/": Notification,
-        "/api/v1/complaints/": Complaint,
+        "/api/v1/complaints/": Complaint, "/api/v1/penalties/": PenaltyEntry,
+        "/api/v1/sla-excuses/": SlaExcuse, "/api/v1/person-checks/": PersonMonthCheck,
     }
     return {prefix: list(model.objects.order_by("-pk").values_list("pk", flat=True)[:20])
             for prefix, model in tables.items()}

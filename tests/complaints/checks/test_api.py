@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from complaints.checks.models import PersonMonthCheck
+from servicedesk.api.filtering import MONTH_PATTERN
 from servicedesk.roles import Role
 from tests.complaints.checks.factories import bj, complaints_for, filed, flagged_person
 from tests.factories import DepartmentFactory, StaffFactory
@@ -194,4 +195,4 @@ def test_the_schema_documents_the_steps_and_their_409():
     listing = schema["paths"]["/api/v1/person-checks/"]["get"]
     assert "valid" in listing["description"] and "Beijing" in listing["description"]
     month = next(p for p in listing["parameters"] if p["name"] == "month")
-    assert month["schema"]["pattern"] == "^[0-9]{4}-[0-9]{2}$"
+    assert month["schema"]["pattern"] == MONTH_PATTERN  # years 2000–9998, months 01–12
