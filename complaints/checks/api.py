@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from complaints.checks.models import CheckState, PersonMonthCheck
-from complaints.checks.rules import COUNT_DEFINITION, month_text
+from complaints.checks.rules import COUNT_DEFINITION
 from complaints.checks.selectors import (
     check_actions_for,
     check_complaints,
@@ -34,6 +34,7 @@ from complaints.checks.services import check_report_decide, check_report_file
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import DateTimeField, ModelSerializer
 from servicedesk.api.filtering import FilterSet, IdFilter, MonthFilter
+from servicedesk.months import month_text
 from servicedesk.presenters import person_name
 
 

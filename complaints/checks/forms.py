@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from complaints.checks.rules import month_parse
 from servicedesk.actions import RecordForm
+from servicedesk.months import month_parse
 from servicedesk.validation import NOTE_MAX_LENGTH, TEXT_MAX_LENGTH
 
 

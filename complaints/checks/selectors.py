@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import get_script_prefix
+from django.urls import reverse
 
 from complaints.checks.models import CheckState, PersonMonthCheck, PersonMonthCheckEvent
-from complaints.checks.rules import month_bounds, month_text
 from complaints.handling.models import Complaint, Verdict
 from servicedesk.models import StaffProfile
+from servicedesk.months import month_bounds, month_text
 from servicedesk.roles import MANAGEMENT_ROLES, Role
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import AnyUser
@@ -85,10 +85,11 @@ def complaints_visible_ids(*, user: AnyUser, complaints: list[Complaint]) -> set
 
 def complaints_list_url(*, check: PersonMonthCheck) -> str:
     """The complaint list filtered to the person and the month:
-    `/complaints/?responsible=<id>&month=YYYY-MM` (the complaint list is the handling
-    package's page)."""
-    query = urlencode({"responsible": check.person_id, "month": month_text(check.month)})
-    return f"{get_script_prefix()}complaints/?{query}"
+    `/complaints/?responsible=<id>&verdict=valid&month=YYYY-MM`: the complaints the count
+    holds."""
+    query = urlencode({"responsible": check.person_id, "verdict": "valid",
+                       "month": month_text(check.month)})
+    return f"{reverse('complaints:list')}?{query}"
 
 
 # --- who sees what -------------------------------------------------------------------------

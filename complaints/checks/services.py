@@ -47,7 +47,6 @@ from complaints.checks.models import (
     PersonMonthCheck,
     PersonMonthCheckEvent,
 )
-from complaints.checks.rules import month_first, month_of, month_shift, month_text
 from complaints.checks.selectors import (
     FILABLE_STATES,
     check_may_decide,
@@ -62,6 +61,7 @@ from complaints.checks.selectors import (
 from servicedesk.errors import FieldErrors, StaleVersion, StepRefused
 from servicedesk.jobs import JobRun, job_run, row_key
 from servicedesk.models.events import change_data
+from servicedesk.months import month_first, month_of, month_shift, month_text
 from servicedesk.notification_services import NoteRow, notifications_write
 from servicedesk.presenters import person_name
 from servicedesk.roles import Role

@@ -15,13 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from complaints.checks.forms import AcceptForm, MonthForm, ReportForm, ReturnForm
 from complaints.checks.models import CheckEventKind, CheckState, PersonMonthCheck
-from complaints.checks.rules import (
-    COUNT_DEFINITION,
-    month_in_range,
-    month_of,
-    month_shift,
-    month_text,
-)
+from complaints.checks.rules import COUNT_DEFINITION
 from complaints.checks.selectors import (
     check_actions_for,
     check_complaints,
@@ -36,6 +30,7 @@ from complaints.checks.selectors import (
 from complaints.checks.services import check_report_decide, check_report_file
 from servicedesk.actions import Action, Actions
 from servicedesk.history import history_rows
+from servicedesk.months import month_in_range, month_of, month_shift, month_text
 from servicedesk.types import AuthenticatedHttpRequest
 
 

@@ -81,10 +81,11 @@ from complaints.handling.services import (
 )
 from servicedesk.api.events import EventSerializer
 from servicedesk.api.fields import AwareDateTimeField, DateTimeField, StrictBooleanField
-from servicedesk.api.filtering import BooleanFilter, FilterSet, IdFilter
+from servicedesk.api.filtering import BooleanFilter, FilterSet, IdFilter, MonthFilter
 from servicedesk.api.idempotency import IdempotentCreateMixin
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.models import Department
+from servicedesk.months import month_bounds
 from servicedesk.presenters import person_name, phone_for
 from tickets.cases.api import CASE_EVENT_ALIASES, CaseTimerSerializer
 from tickets.cases.selectors import case_timeline
@@ -501,10 +502,21 @@ class ComplaintFilter(FilterSet):
                             help_text="A running clock of the complaint is past due.")
     repeat = BooleanFilter(method="filter_repeat",
                            help_text="A repeat complaint (再度投诉) or not.")
+    responsible = IdFilter(field_name="responsible_id",
+                           help_text="The person the department named responsible.")
+    verdict = django_filters.MultipleChoiceFilter(choices=Verdict.choices)
+    month = MonthFilter(method="filter_month",
+                        help_text="Filed (accepted) in this Beijing calendar month.")
 
     class Meta:
         model = Complaint
         fields: list[str] = []
+
+    def filter_month(self, queryset, name, value):
+        if value is None:
+            return queryset
+        start, end = month_bounds(value)
+        return queryset.filter(filed_at__gte=start, filed_at__lt=end)
 
     def filter_repeat(self, queryset, name, value):
         if value is None:

@@ -12,7 +12,6 @@ from typing import TypedDict
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from complaints.penalties.models import (
     EntryState,
@@ -86,11 +85,6 @@ def penalty_quote_at(
         completed_late_without_reason=completed_late_without_reason,
         repeat_by_neglect=repeat_by_neglect,
     )
-
-
-def month_of(at: dt.datetime) -> dt.date:
-    """The first day of the Beijing month of `at` (the ledger's month)."""
-    return timezone.localtime(at).date().replace(day=1)
 
 
 # --- how late a clock is --------------------------------------------------------------------

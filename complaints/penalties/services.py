@@ -63,7 +63,6 @@ from complaints.penalties.selectors import (
     is_decider,
     is_excuse_requester,
     may_waive,
-    month_of,
     penalties_visible_to,
     rule_set_pick,
     timer_is_late,
@@ -72,6 +71,7 @@ from complaints.penalties.selectors import (
 from servicedesk.errors import FieldErrors, StaleVersion, validated
 from servicedesk.jobs import JobRun, job_run, row_key
 from servicedesk.models import StaffProfile
+from servicedesk.months import month_of
 from servicedesk.notification_services import NoteRow, notifications_write
 from servicedesk.roles import Role
 from servicedesk.steps import step_take

@@ -35,6 +35,8 @@ from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from servicedesk.months import month_parse
+
 _YEAR = r"(?:000[2-9]|00[1-9]\d|0[1-9]\d{2}|[1-8]\d{3}|9[0-8]\d{2}|99[0-8]\d)"  # 0002–9998
 _OFFSET = r"(?:Z|\+(?:0\d|1[0-3]):[0-5]\d|\+14:00|-(?:0\d|1[01]):[0-5]\d|-12:00)"
 # What the API accepts for an instant parameter (besides `format: date-time`).
@@ -189,9 +191,7 @@ def filterset_apply(filterset_class, request: HttpRequest, queryset):
         return None, filterset
 
 
-# A month filter's years: the desk's records start in 2000; 9998 keeps every month's Beijing
-# start and end inside what Python's datetime holds.
-MONTH_FIRST_YEAR, MONTH_LAST_YEAR = 2000, 9998
+# `servicedesk.months.FIRST_YEAR`–`LAST_YEAR` (2000–9998) as a pattern the schema states.
 MONTH_PATTERN = (r"^(2[0-9]{3}|[3-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
                  r"-(0[1-9]|1[0-2])$")
 
@@ -208,8 +208,7 @@ class MonthField(forms.RegexField):
         text = super().clean(value)
         if not text:
             return None
-        year, month = (int(part) for part in text.split("-"))
-        return dt.date(year, month, 1)
+        return month_parse(text)
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "minLength": 7,

@@ -70,7 +70,8 @@ def test_a_row_says_who_how_many_and_where_to_find_the_complaints():
         person.pk, person.first_name, 4, 3)
     assert row["department"] == person.staff_profile.department_id
     assert row["state"] == "flagged" and row["flagged_at"] == "2026-04-30T12:00:00+08:00"
-    assert row["complaints_url"] == f"/complaints/?responsible={person.pk}&month=2026-04"
+    assert row["complaints_url"] == (
+        f"/complaints/?responsible={person.pk}&verdict=valid&month=2026-04")
 
 
 def test_the_detail_has_the_definition_the_complaints_the_actions_and_the_history():

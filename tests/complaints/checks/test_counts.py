@@ -11,16 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from complaints.checks.models import PersonMonthCheck
-from complaints.checks.rules import (
-    BEIJING,
-    month_bounds,
-    month_of,
-    month_parse,
-    month_shift,
-    month_text,
-)
 from complaints.checks.selectors import person_month_counts
 from complaints.checks.services import person_checks_run
+from servicedesk.months import BEIJING, month_bounds, month_of, month_parse, month_shift, month_text
 from tests.complaints.checks.factories import (
     bj,
     complaint_for_test,

@@ -9,8 +9,8 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from complaints.checks.models import PersonMonthCheck
-from complaints.checks.rules import month_of, month_shift
 from complaints.checks.tasks import person_checks_task
+from servicedesk.months import month_of, month_shift
 from servicedesk.registry import registry
 from tests.complaints.checks.factories import bj, complaints_for, person_in
 

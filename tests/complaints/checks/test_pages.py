@@ -14,7 +14,9 @@ import pytest
 from django.urls import reverse
 
 from complaints.checks.models import PersonMonthCheck
+from complaints.checks.selectors import complaints_list_url
 from complaints.checks.services import person_checks_run
+from complaints.handling.models import Complaint, Verdict
 from servicedesk.roles import Role
 from tests.complaints.checks.factories import (
     bj,
@@ -81,7 +83,8 @@ def test_the_list_says_the_definition_the_threshold_and_links_the_complaints(cli
     html = client.get(LIST + APRIL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "有效" in html and "责任人" in html and "北京时间" in html
     assert "3" in html  # the threshold in force
-    assert f'href="/complaints/?responsible={check.person_id}&amp;month=2026-04"' in html
+    link = f"/complaints/?responsible={check.person_id}&amp;verdict=valid&amp;month=2026-04"
+    assert f'href="{link}"' in html
     assert ">4</a>" in html
 
 
@@ -291,3 +294,19 @@ def test_the_pages_read_chinese_in_every_state(client):
     pages.append(client.get(LIST + "?month=2026-13", HTTP_ACCEPT_LANGUAGE="zh-hans"))
     for response in pages:
         assert foreign_words(response.content.decode(), codes) == []
+
+
+def test_the_count_links_to_exactly_the_complaints_it_holds(client):
+    """The count's link opens the complaint list filtered to those complaints: the person's
+    valid ones of that Beijing month, not an invalid one, nor one of the month after, nor
+    another person's."""
+    person, check = flagged_person(3)
+    counted = set(Complaint.objects.filter(responsible=person).values_list("case__number",
+                                                                            flat=True))
+    complaint_for_test(responsible=person, filed_at=bj(2026, 4, 12), verdict=Verdict.INVALID)
+    complaint_for_test(responsible=person, filed_at=bj(2026, 5, 1))
+    complaint_for_test(responsible=person_in(), filed_at=bj(2026, 4, 12))
+    client.force_login(StaffFactory(role=Role.MANAGER).user)
+    html = client.get(complaints_list_url(check=check)).content.decode()
+    listed = set(re.findall(r"K\d{13}", html))
+    assert listed == counted
