@@ -47,8 +47,8 @@ from servicedesk.history import history_rows
 from servicedesk.models.events import Event
 from servicedesk.presenters import personal_data_for
 from servicedesk.types import AuthenticatedHttpRequest
-from tickets.cases import views as case_views
 from tickets.cases.models import Case, CaseEvent
+from tickets.cases.presenters import case_event_details, case_value_label
 from tickets.cases.selectors import case_timeline
 from tickets.sla.selectors import case_sla_clock, timer_sla_clock
 from tickets.sla.services import case_sla_view
@@ -128,12 +128,12 @@ def _value_label(value: Any) -> str:
     for choices in (Case.Status, State, Grade):
         if text in choices.values:
             return str(choices(text).label)
-    return case_views._label(text)
+    return case_value_label(text)
 
 
 def _event_details(event: Event) -> list[tuple[str, str]]:
     if event.kind != CaseEvent.Kind.COMPLAINT_STEP:
-        return case_views._event_details(event)  # SLA deadlines, filing steps
+        return case_event_details(event)  # SLA deadlines, filing steps
     step = str((event.data or {}).get("step", ""))
     return [("complaint-step", str(STEP_LABELS.get(step, step)))] if step else []
 
