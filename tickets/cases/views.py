@@ -21,6 +21,7 @@ from tickets.cases.models import Case
 from tickets.cases.presenters import case_event_details, case_value_label
 from tickets.cases.selectors import (
     case_is_editable_by,
+    case_owner,
     case_timeline,
     cases_visible_to,
     get_case_for_user,
@@ -55,6 +56,10 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:
     editable = case_is_editable_by(case=case, user=request.user)
+    # A case another app's flow owns (a complaint's) moves only there: no status actions
+    # or feedback form here, a link to that flow's page instead.
+    owner = case_owner(case.pk)
+    moves_here = editable and owner is None
     now = timezone.now()
     timers = case_sla_view(case, now=now)
     for row in timers:
@@ -63,8 +68,9 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         "case": case,
         "clock": case_sla_clock(case, now=now, timers=[row["timer"] for row in timers]),
         "editable": editable,
+        "owner": owner,
         "timers": timers,
-        "feedback_open": editable and any(
+        "feedback_open": moves_here and any(
             row["timer"].kind == TimerKind.FEEDBACK
             and row["timer"].state in (TimerState.RUNNING, TimerState.PAUSED)
             for row in timers
@@ -75,7 +81,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         "transitions": [
             (status, Case.Status(status).label)
             for status in sorted(CASE_TRANSITIONS.get(case.status, ()))
-        ] if editable else [],
+        ] if moves_here else [],
     }
 
 

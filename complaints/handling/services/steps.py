@@ -35,6 +35,7 @@ from complaints.handling.models import (
     Verdict,
 )
 from complaints.handling.selectors import (
+    CASE_FLOW,
     CLOSE,
     CLOSE_WHEN_SATISFIED,
     DISPATCH,
@@ -99,7 +100,7 @@ def _case_to(current: Complaint, *, to_status: str, by: User, now: dt.datetime,
     case = case_now(current)
     if case.status != to_status:
         case_transition(case=case, to_status=to_status, by=by, reason=reason,
-                        expected_version=case.version, now=now)
+                        expected_version=case.version, now=now, flow=CASE_FLOW)
 
 
 # --- re-grade ---------------------------------------------------------------------------------
@@ -274,7 +275,8 @@ def complaint_propose(
                      "fix_by": fix_by.isoformat() if fix_by else None,
                      "response_note": response_note})
     case = case_now(current)
-    case_feedback_record(case=case, by=by, note=text, expected_version=case.version, now=now)
+    case_feedback_record(case=case, by=by, note=text, expected_version=case.version, now=now,
+                         flow=CASE_FLOW)
     return complaint_fresh(current)
 
 
