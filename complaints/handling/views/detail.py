@@ -12,6 +12,7 @@ closure (`complaint_closure_quote`: the rule code and version of the ledger)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -162,7 +163,7 @@ BEARER_LABELS = {
 }
 
 
-def _closure_quote_rows(complaint: Complaint, *, now: Any) -> dict[str, Any] | None:
+def _closure_quote_rows(complaint: Complaint, *, now: dt.datetime) -> dict[str, Any] | None:
     """The closure's quote as the close form shows it: each charge with who bears it, the
     total and the rule version; None when no rules were in force at the filing."""
     try:
@@ -187,7 +188,7 @@ def _closure_quote_rows(complaint: Complaint, *, now: Any) -> dict[str, Any] | N
     }
 
 
-def _penalties_context(request: HttpRequest, complaint: Complaint, *, now: Any,
+def _penalties_context(request: HttpRequest, complaint: Complaint, *, now: dt.datetime,
                        allowed: frozenset[str]) -> dict[str, Any]:
     """The page's penalties: the entries the viewer may see (and their total), the
     complaint's SLA excuses, the late clocks a supervisor may ask to excuse, and the
