@@ -8,8 +8,11 @@ page's links and the API's `cases_url`.
 
 Set-based: `sla_dashboard` issues a fixed number of queries (grouped counts with
 `Count(filter=...)`, two short lists, one timer count) whatever the number of cases.
-Scope is `tickets.cases.selectors.department_scoped`: floor leads and supervisors see their
-department, management everything.
+Scope is the access rule of cases, `tickets.cases.selectors.cases_scoped`, on the cases, on
+the timers (through their case) and on the resolution tallies (which keep the fields the
+rule reads): floor leads and supervisors see their department's cases and those passed to
+it for handling, management everything; a desk-only case (a media or safety complaint)
+counts only for that desk, supervisors and above — in every number, list and drill-down.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from servicedesk.roles import MANAGEMENT_ROLES
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import AnyUser, StrOrPromise
 from tickets.cases.models import Case, CaseGrade, CaseKind, SlaState
-from tickets.cases.selectors import department_scoped
+from tickets.cases.selectors import cases_scoped, department_scoped
 from tickets.sla.models import LIVE_TIMER_STATES, CaseTimer, ResolutionTally, TimerKind, TimerState
 
 UNGRADED = "ungraded"
@@ -201,14 +204,16 @@ class SlaDashboard:
 
 
 def sla_dashboard_cases_scope(*, user: AnyUser) -> QuerySet[Case]:
-    return department_scoped(user=user, queryset=Case.objects.all())
+    return cases_scoped(user=user, queryset=Case.objects.all())
 
 
 def _timers_scope(*, user: AnyUser) -> QuerySet[CaseTimer]:
-    # department_scoped filters on `department_id`: give the timers their case's.
-    return department_scoped(
-        user=user, queryset=CaseTimer.objects.alias(department_id=F("case__department_id"))
-    )
+    return cases_scoped(user=user, queryset=CaseTimer.objects.all(), prefix="case__")
+
+
+def _tallies_scope(*, user: AnyUser) -> QuerySet[ResolutionTally]:
+    # a tally keeps its cases' department, handling department and desk
+    return cases_scoped(user=user, queryset=ResolutionTally.objects.all())
 
 
 def _period_bounds(now: dt.datetime, period: str) -> tuple[dt.datetime, dt.datetime]:
@@ -327,7 +332,7 @@ def sla_dashboard(
         {key: value or 0 for key, value in group.items()}
         | {"grade": group["grade"], "team_id": group["team_id"],
            "team__name": group["team__name"]}
-        for group in department_scoped(user=user, queryset=ResolutionTally.objects.all())
+        for group in _tallies_scope(user=user)
         .filter(filters.case_q(), day__gte=month_first, day__lte=today)
         .order_by().values("grade", "team_id", "team__name")
         .annotate(

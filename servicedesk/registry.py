@@ -7,7 +7,9 @@ kernel reads it back for
 - the navigation (label, url name, permission, order, menu area),
 - the permissions each role's group carries (`servicedesk.roles.role_permissions`),
 - the periodic jobs on Celery beat and the jobs the health page watches,
-- the schema names of shared choice sets (drf-spectacular's ENUM_NAME_OVERRIDES).
+- the schema names of shared choice sets (drf-spectacular's ENUM_NAME_OVERRIDES),
+- the flows of other apps that move some cases themselves (a complaint's case moves only
+  through its complaint), which the tickets app asks about without naming them.
 
 Registration is idempotent: the same key with an equal value is accepted again, and two
 registrations that claim one key with different values are a configuration error.
@@ -60,6 +62,20 @@ class PeriodicJob:
                 "options": {"expires": self.expires}}
 
 
+@dataclass(frozen=True)
+class CaseFlow:
+    """Another app's flow that moves some cases itself (a complaint's case moves only
+    through the complaint's steps). `pages(case_ids)` answers, among these cases, those
+    the flow owns and the url of the page where each one's steps are taken (a bounded
+    number of queries for any number of ids); `link` labels a link to that page; `refusal`
+    says why a step taken on the case directly is refused (formatted with `url`)."""
+
+    name: str
+    pages: Callable[[list[int]], dict[int, str]]
+    link: Any  # a (lazy) translatable string
+    refusal: Any  # a (lazy) translatable string with %(url)s
+
+
 class _LiveMapping(Mapping):
     """A read-only mapping computed on each read, for settings that must see what the apps
     register after the settings module has been imported."""
@@ -90,6 +106,7 @@ class Registry:
         self._periodic_jobs: dict[str, PeriodicJob] = {}
         self._watched_jobs: dict[str, int] = {}
         self._enum_names: dict[str, Any] = {}
+        self._case_flows: dict[str, CaseFlow] = {}
 
     # --- registering (from an app's ready()) ---------------------------------------------
 
@@ -131,6 +148,12 @@ class Registry:
         """One schema name for a choice set that several API fields share."""
         _put(self._enum_names, name, choices, "schema enum name")
 
+    def case_flow(self, name: str, *, pages: Callable[[list[int]], dict[int, str]],
+                  link: Any, refusal: Any) -> None:
+        """A flow that owns some cases (see `CaseFlow`): the tickets app refuses to move
+        them outside it and links to the flow's page instead."""
+        _put(self._case_flows, name, CaseFlow(name, pages, link, refusal), "case flow")
+
     # --- reading (by the kernel) -----------------------------------------------------------
 
     def api_routes(self) -> list[ApiRoute]:
@@ -156,6 +179,9 @@ class Registry:
 
     def enum_names(self) -> dict[str, Any]:
         return dict(self._enum_names)
+
+    def case_flows(self) -> list[CaseFlow]:
+        return list(self._case_flows.values())
 
     # --- for the settings module: mappings that see later registrations -------------------
 

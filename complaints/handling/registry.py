@@ -16,6 +16,7 @@ from complaints.handling.models import (
     Temperament,
     Verdict,
 )
+from complaints.handling.selectors import CASE_FLOW, complaint_pages_of_cases
 from servicedesk.registry import registry
 from servicedesk.roles import INTAKE_ROLES, MANAGEMENT_ROLES, Role
 
@@ -52,3 +53,11 @@ registry.grant([Role.ADMINISTRATOR], ["complaints.add_complainttype",
 # The complaint pages (complaints/urls.py): the list in the case-work menu.
 registry.nav_entry(_("Complaints"), "complaints:list", permission="complaints.view_complaint",
                    order=125, area="work")
+
+# A complaint's case moves only through the complaint's steps: the case page and the cases
+# API refuse its status changes and feedback, pointing to the complaint page.
+registry.case_flow(
+    CASE_FLOW, pages=complaint_pages_of_cases, link=_("Complaint record"),
+    refusal=_("This case belongs to a complaint: it moves only through the complaint's "
+              "steps. Take the step on the complaint's page: %(url)s"),
+)

@@ -29,6 +29,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints.handling.models import (
@@ -108,6 +109,21 @@ def get_complaint_for_user(*, user: AnyUser, complaint_id: int) -> Complaint:
 
 def complaint_is_visible_to(*, user: AnyUser, complaint: Complaint) -> bool:
     return complaints_visible_to(user=user).filter(pk=complaint.pk).exists()
+
+
+# --- the case of a complaint moves through the complaint --------------------------------------
+
+# The name of the complaint flow among the flows that own cases (servicedesk.registry
+# `case_flow`): the complaint services pass it to the tickets services that move the case.
+CASE_FLOW = "complaint"
+
+
+def complaint_pages_of_cases(case_ids: list[int]) -> dict[int, str]:
+    """Of these cases, those with a complaint record, each with its complaint page (where
+    the case moves). One query."""
+    return {case_id: reverse("complaints:complaint", args=[pk])
+            for case_id, pk in Complaint.objects.filter(case_id__in=case_ids)
+            .values_list("case_id", "pk")}
 
 
 # --- who may take a step ---------------------------------------------------------------------

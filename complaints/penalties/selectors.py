@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from complaints.handling.models import Complaint
 from complaints.penalties.models import (
     EntryState,
     ExcuseState,
@@ -21,7 +23,7 @@ from complaints.penalties.models import (
     PenaltyRuleSet,
     SlaExcuse,
 )
-from complaints.penalties.rules import Quote, penalty_quote
+from complaints.penalties.rules import CENT, Quote, penalty_quote
 from servicedesk.roles import MANAGEMENT_ROLES, Role
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import AnyUser
@@ -273,3 +275,85 @@ def timers_of_cases(case_ids: Sequence[int]) -> QuerySet[CaseTimer]:
     return (CaseTimer.objects.filter(case_id__in=list(case_ids), kind__in=PENALTY_CLOCKS)
             .exclude(state=TimerState.CANCELLED).order_by("started_at", "id"))
 
+
+
+# --- what a closure will charge ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotedCharge:
+    """One charge of a closure's quote: the rule, its amount, and who bears it — `bearer`
+    "responsible" (the complaint's responsible person) or "acceptor" (who should have
+    accepted it: the case's assignee, else its first-contact owner), `person_id` that
+    person's user id."""
+
+    rule: str
+    amount: Decimal
+    bearer: str
+    person_id: int
+    administrative_sanction: bool
+
+
+@dataclass(frozen=True)
+class ClosureQuote:
+    """What closing a complaint charges (`complaint_closure_quote`): each charge, the
+    total, the rule version, and the facts it was quoted from."""
+
+    charges: tuple[QuotedCharge, ...]
+    rule_version: int
+    grade: str
+    loss_yuan: Decimal
+    late_acceptance_days: int
+    completed_late_without_reason: bool
+    repeat_by_neglect: bool
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.amount for c in self.charges), Decimal("0.00")).quantize(CENT)
+
+    @property
+    def administrative_sanction(self) -> bool:
+        return any(c.administrative_sanction for c in self.charges)
+
+
+def complaint_closure_quote(*, complaint: Complaint, now: dt.datetime) -> ClosureQuote:
+    """What the ledger will say of `complaint` once it is closed now: `penalty_quote_at`
+    under the rule set in force when it was filed (the rule code and version the ledger
+    uses), with its grade, loss and repeat by neglect, the days its acceptance was late
+    (the latest late acceptance clock no approved excuse covers) and whether it was
+    completed late without a special reason (a late resolution clock no approved excuse
+    covers, a responsible person named). The charges of the responsible person are left
+    out while no one is named, as the ledger leaves them. Two queries. Raises `NoRuleSet`
+    when no rules were in force at the filing."""
+    clocks = list(
+        timers_of_cases([complaint.case_id])
+        .annotate(excused=Exists(approved_excuses().filter(timer_id=OuterRef("pk"))))
+    )
+    unexcused_late = [t for t in clocks if not t.excused and timer_is_late(t, now=now)]
+    days = max((timer_days_late(t, now=now) for t in unexcused_late
+                if t.kind == TimerKind.ACCEPTANCE), default=0)
+    responsible = complaint.responsible_id
+    late_completion = responsible is not None and any(
+        t.kind == TimerKind.RESOLUTION for t in unexcused_late)
+    quote = penalty_quote_at(
+        at=complaint.filed_at, grade=complaint.grade, loss_yuan=complaint.loss_yuan,
+        late_acceptance_days=days, completed_late_without_reason=late_completion,
+        repeat_by_neglect=complaint.repeat_by_neglect,
+    )
+    case = complaint.case
+    acceptor = case.assignee_id if case.assignee_id is not None else case.first_contact_owner_id
+    charges = []
+    for charge in quote.charges:
+        person = acceptor if charge.bearer == "acceptor" else responsible
+        if person is None:
+            continue
+        charges.append(QuotedCharge(
+            rule=str(charge.rule), amount=charge.amount, bearer=charge.bearer,
+            person_id=person, administrative_sanction=charge.administrative_sanction,
+        ))
+    return ClosureQuote(
+        charges=tuple(charges), rule_version=quote.rule_set.version, grade=complaint.grade,
+        loss_yuan=complaint.loss_yuan, late_acceptance_days=days,
+        completed_late_without_reason=late_completion,
+        repeat_by_neglect=complaint.repeat_by_neglect,
+    )

@@ -3,11 +3,10 @@ agent takes the call, chooses a complaint on the incoming-call page and goes on 
 complaint form with the caller; a loss of 5000 yuan shows A suggested before anything is
 saved; the agent files and dispatches it; the business department's supervisor marks it
 valid, names the person responsible and records the proposal the customer accepted; the
-agent's follow-up call finds the customer satisfied; a manager closes it; the general
-manager was told of the A complaint at intake.
-
-(The ledger check — 500 + 5000 yuan charged to the responsible person — is added by the
-integrator once the penalty ledger lands.)"""
+agent's follow-up call finds the customer satisfied; a manager sees in the close form what
+the closure will charge (500 + 5000 yuan to the person responsible) and closes it; the
+penalty ledger, filtered to that person, and the complaint's page show the two charges
+(5500.00 in all); the general manager was told of the A complaint at intake."""
 
 from __future__ import annotations
 
@@ -112,7 +111,7 @@ def test_a_complaint_from_the_call_to_its_closure(page: Page, live_server):
     _as(page, base, center.business_supervisor)
     page.goto(f"{base}/complaints/{complaint.pk}/")
     verdict = _step(page, "verdict")
-    verdict.get_by_label("有效投诉").check()
+    verdict.get_by_label("有效", exact=True).check()
     verdict.get_by_label("责任人").select_option(str(center.business_member.pk))
     verdict.get_by_label("改善措施", exact=False).fill("更换压缩机，加强出厂检测")
     verdict.get_by_role("button").click()
@@ -131,14 +130,45 @@ def test_a_complaint_from_the_call_to_its_closure(page: Page, live_server):
     follow_up.get_by_role("button").click()
     expect(page.locator("#follow-ups")).to_contain_text("满意")
 
-    # A manager closes it.
+    # A manager sees what the closure will charge, then closes it.
     _as(page, base, center.manager)
     page.goto(f"{base}/complaints/{complaint.pk}/")
     close = _step(page, "close")
+    quote = close.locator("#closure-quote")
+    expect(quote.locator('tr[data-rule="grade_fine"]')).to_contain_text("500.00")
+    expect(quote.locator('tr[data-rule="grade_fine"]')).to_contain_text("维修员")
+    expect(quote.locator('tr[data-rule="economic_loss"]')).to_contain_text("5000.00")
+    expect(quote.locator("tbody tr")).to_have_count(2)
+    expect(quote.locator("#closure-quote-total")).to_have_text("5500.00")
+    expect(page.locator("#complaint-ledger")).to_have_count(0)  # nothing charged yet
+    _shot(page, "3-closing")
     close.get_by_label("最终处理结果").fill("已更换压缩机，客户确认制冷正常")
     close.get_by_role("button").click()
     expect(page.locator("#complaint-state")).to_have_text("已关闭")
     _shot(page, "3-closed")
+
+    # The complaint's page shows the charges of the closure.
+    ledger = page.locator("#complaint-ledger")
+    expect(ledger.locator("tbody tr")).to_have_count(2)
+    expect(ledger.locator('tr[data-rule="grade_fine"]')).to_contain_text("维修员")
+    expect(ledger.locator('tr[data-rule="grade_fine"]')).to_contain_text("500.00")
+    expect(ledger.locator('tr[data-rule="economic_loss"]')).to_contain_text("5000.00")
+    expect(page.locator("#complaint-ledger-total")).to_have_text("5500.00")
+
+    # The penalty ledger, filtered to the person responsible: 500 + 5000.
+    page.goto(base + "/complaints/penalties/")
+    page.locator("#penalty-filter select[name=person]").select_option(
+        str(center.business_member.pk))
+    page.locator("#penalty-filter").get_by_role("button", name="筛选").click()
+    page.wait_for_url("**/complaints/penalties/?*person=*")
+    rows = page.locator("#penalties tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="投诉等级罚款")).to_contain_text("500.00")
+    expect(rows.filter(has_text="承担经济损失")).to_contain_text("5000.00")
+    expect(rows.first).to_contain_text("维修员")
+    expect(page.locator("#total-count")).to_have_text("2")
+    expect(page.locator("#total-amount")).to_have_text("¥5500.00")
+    _shot(page, "5-ledger")
     page.goto(base + "/complaints/")
     expect(page.locator("#complaints")).to_contain_text(complaint.case.number)
     _shot(page, "4-list")

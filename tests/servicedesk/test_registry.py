@@ -128,3 +128,18 @@ def test_registering_the_same_entry_twice_is_harmless_and_a_different_one_is_ref
         scratch_registry.api_route("cases", route.viewset, basename="other-case")
     with pytest.raises(RegistryConflict):
         scratch_registry.nav_entry("Queue", "tickets:queue", permission=None, order=1)
+
+
+def test_the_complaints_app_registers_the_flow_that_owns_its_cases(scratch_registry):
+    """The tickets app learns which cases another flow moves only from the registry: the
+    complaint flow (its page per case), registered once; a second, different flow under
+    the same name is refused."""
+    flows = {flow.name: flow for flow in registry.case_flows()}
+    assert set(flows) == {"complaint"}
+    flow = flows["complaint"]
+    assert "%(url)s" in str(flow.refusal)
+    scratch_registry.case_flow("complaint", pages=flow.pages, link=flow.link,
+                               refusal=flow.refusal)
+    with pytest.raises(RegistryConflict):
+        scratch_registry.case_flow("complaint", pages=lambda ids: {}, link=flow.link,
+                                   refusal=flow.refusal)

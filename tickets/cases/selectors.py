@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
@@ -10,6 +12,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from servicedesk.registry import registry
 from servicedesk.roles import AGENT_ROLES, FLOOR_LEAD_ROLES, MANAGEMENT_ROLES, Role
 from servicedesk.selectors import staff_profile_of
 from servicedesk.types import AnyUser, User
@@ -92,6 +95,40 @@ def cases_scoped(*, user: AnyUser, queryset: QuerySet, prefix: str = "") -> Quer
         queryset = queryset.filter(
             Q(**{f"{prefix}desk": ""}) | Q(**{f"{prefix}desk": profile.role}))
     return queryset
+
+
+@dataclass(frozen=True)
+class CaseOwner:
+    """The flow of another app that moves a case itself (`servicedesk.registry.CaseFlow`,
+    e.g. a complaint's case moves only through its complaint): the flow's name, the page
+    where the case's steps are taken, that link's label, and why a step taken on the case
+    directly is refused."""
+
+    flow: str
+    url: str
+    link: str
+    refusal: str
+
+
+def case_owners(case_ids: Iterable[int]) -> dict[int, CaseOwner]:
+    """Of these cases, those another app's flow owns, with that flow (the apps register
+    their flows with the kernel; the tickets app names none of them). One query per
+    registered flow, whatever the number of cases."""
+    ids = sorted(set(case_ids))
+    owners: dict[int, CaseOwner] = {}
+    if not ids:
+        return owners
+    for flow in registry.case_flows():
+        for case_id, url in flow.pages(ids).items():
+            owners.setdefault(case_id, CaseOwner(
+                flow=flow.name, url=url, link=str(flow.link),
+                refusal=str(flow.refusal) % {"url": url}))
+    return owners
+
+
+def case_owner(case_id: int) -> CaseOwner | None:
+    """The flow that owns this case, if one does (`case_owners`)."""
+    return case_owners([case_id]).get(case_id)
 
 
 def cases_matching(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:

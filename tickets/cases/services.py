@@ -30,7 +30,7 @@ from servicedesk.validation import (
     text_clean,
 )
 from tickets.cases.models import Case, CaseCategory, CaseEvent, CaseNumberCounter
-from tickets.cases.selectors import is_assignable
+from tickets.cases.selectors import case_owner, is_assignable
 from tickets.customers.models import Customer
 from tickets.sla.models import TimerKind
 from tickets.sla.services import (
@@ -228,6 +228,15 @@ def _current(*, case: Case, expected_version: int) -> Case:
     return current
 
 
+def _flow_guard(*, case: Case, flow: str, field: str) -> None:
+    """A case that another app's flow owns (a complaint's case) moves only through that
+    flow, whose services pass their `flow` name: a step taken on the case directly is
+    refused with a field error that points to the flow's page."""
+    owner = case_owner(case.pk)
+    if owner is not None and owner.flow != flow:
+        raise ValidationError({field: [owner.refusal]})
+
+
 def _refresh(case: Case) -> Case:
     case.refresh_from_db()
     return case
@@ -242,9 +251,13 @@ def case_transition(
     reason: str = "",
     expected_version: int,
     now: dt.datetime | None = None,
+    flow: str = "",
 ) -> Case:
-    """Move a case along its lifecycle. Reopening a closed case needs a reason."""
+    """Move a case along its lifecycle. Reopening a closed case needs a reason. A case
+    another app's flow owns moves only through it (`flow`: the name that flow's services
+    pass; see `servicedesk.registry.CaseFlow`)."""
     now = now or timezone.now()
+    _flow_guard(case=case, flow=flow, field="status")
     current = _current(case=case, expected_version=expected_version)
     errors = FieldErrors()
     reason = text_clean(errors, "reason", reason, max_length=NOTE_MAX_LENGTH)
@@ -305,11 +318,14 @@ def _timers_follow_status(
 
 @transaction.atomic
 def case_feedback_record(
-    *, case: Case, by: User, note: str, expected_version: int, now: dt.datetime | None = None
+    *, case: Case, by: User, note: str, expected_version: int, now: dt.datetime | None = None,
+    flow: str = "",
 ) -> Case:
     """The customer was told how their case stands (the complaint's feedback step): on the
-    timeline, and the feedback clock is met."""
+    timeline, and the feedback clock is met. Like `case_transition`, only through the flow
+    that owns the case, if one does."""
     now = now or timezone.now()
+    _flow_guard(case=case, flow=flow, field="note")
     current = _current(case=case, expected_version=expected_version)
     errors = FieldErrors()
     note = text_clean(errors, "note", note, max_length=NOTE_MAX_LENGTH,

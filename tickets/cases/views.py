@@ -3,16 +3,12 @@ status actions. Access goes through get_case_for_user; rules live in the service
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from servicedesk.api.filtering import filterset_apply
@@ -22,8 +18,10 @@ from servicedesk.presenters import phone_for
 from servicedesk.types import AuthenticatedHttpRequest
 from tickets.cases.api import CaseFilter
 from tickets.cases.models import Case
+from tickets.cases.presenters import case_event_details, case_value_label
 from tickets.cases.selectors import (
     case_is_editable_by,
+    case_owner,
     case_timeline,
     cases_visible_to,
     get_case_for_user,
@@ -58,6 +56,10 @@ def queue_page(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, case: Case) -> dict:
     editable = case_is_editable_by(case=case, user=request.user)
+    # A case another app's flow owns (a complaint's) moves only there: no status actions
+    # or feedback form here, a link to that flow's page instead.
+    owner = case_owner(case.pk)
+    moves_here = editable and owner is None
     now = timezone.now()
     timers = case_sla_view(case, now=now)
     for row in timers:
@@ -66,71 +68,21 @@ def _detail_context(request: HttpRequest, case: Case) -> dict:
         "case": case,
         "clock": case_sla_clock(case, now=now, timers=[row["timer"] for row in timers]),
         "editable": editable,
+        "owner": owner,
         "timers": timers,
-        "feedback_open": editable and any(
+        "feedback_open": moves_here and any(
             row["timer"].kind == TimerKind.FEEDBACK
             and row["timer"].state in (TimerState.RUNNING, TimerState.PAUSED)
             for row in timers
         ),
         "customer_phone": phone_for(request.user, case.customer.phone),
-        "timeline": history_rows(case_timeline(case=case), value_label=_label,
-                                 details=_event_details),
+        "timeline": history_rows(case_timeline(case=case), value_label=case_value_label,
+                                 details=case_event_details),
         "transitions": [
             (status, Case.Status(status).label)
             for status in sorted(CASE_TRANSITIONS.get(case.status, ()))
-        ] if editable else [],
+        ] if moves_here else [],
     }
-
-
-# Values other than statuses that case events carry in their `to`: the contact log's note
-# (tickets.contacts.services.CONTACT_LOGGED) reads as what happened.
-_EVENT_VALUES = {"contact_logged": gettext_lazy("contact logged")}
-
-
-def _label(value: str) -> str:
-    """Status codes on the timeline read as their labels (新建 → 处理中), other stored
-    values as their label, never raw."""
-    if value in Case.Status.values:
-        return str(Case.Status(value).label)
-    return str(_EVENT_VALUES.get(value, value))
-
-
-def _when(value: str | None) -> str:
-    if not value:
-        return "—"
-    return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%m-%d %H:%M")
-
-
-def _deadline_lines(event) -> list[tuple[str, str]]:
-    """An SLA event's old → new due instant per clock (受理: 11-23 18:00 → 11-23 17:00)."""
-    lines = []
-    for change in (event.data or {}).get("deadlines", []):
-        kind = change.get("kind", "")
-        label = TimerKind(kind).label if kind in TimerKind.values else kind
-        lines.append(("deadline-change",
-                      f"{label}: {_when(change.get('old_due'))} → {_when(change.get('new_due'))}"))
-    return lines
-
-
-def _filing_step_line(event) -> list[tuple[str, str]]:
-    """A linked filing's step (问题与需求报备: 已交办), named by the filing's own model."""
-    data = event.data or {}
-    try:
-        filing_model = apps.get_model(data["filing"])
-        steps = filing_model._meta.get_field("events").related_model.Kind
-    except (KeyError, LookupError, ValueError, AttributeError):
-        return []
-    step = data.get("step", "")
-    label = steps(step).label if step in steps.values else step
-    return [("filing-step", f"{filing_model._meta.verbose_name}: {label}")]
-
-
-def _event_details(event) -> list[tuple[str, str]]:
-    if event.kind == event.Kind.SLA:
-        return _deadline_lines(event)
-    if event.kind == event.Kind.FILING_STEP:
-        return _filing_step_line(event)
-    return []
 
 
 @login_required

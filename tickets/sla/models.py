@@ -364,13 +364,22 @@ class ResolutionTally(models.Model):
     grade at the moment of resolution), and how many of them on time: the on-time rates of
     the SLA dashboard and the monthly report read a few hundred of these rows instead of a
     month of timers. Written in the transaction that meets the resolution clock;
-    `tickets.sla.tallies.resolution_tallies_rebuild` recomputes them from the timers."""
+    `tickets.sla.tallies.resolution_tallies_rebuild` recomputes them from the timers.
+
+    A tally also keeps the case's handling department and desk, the two other fields the
+    access rule of cases reads (`tickets.cases.selectors.cases_scoped`), so the rates are
+    scoped by the very rule that scopes the cases behind them."""
 
     day = models.DateField(_("day"))
     department = models.ForeignKey(
         "servicedesk.Department", on_delete=models.PROTECT, related_name="+",
         verbose_name=_("department"),
     )
+    handling_department = models.ForeignKey(
+        "servicedesk.Department", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("handling department"),
+    )
+    desk = models.CharField(_("restricted to desk"), max_length=30, blank=True, default="")
     team = models.ForeignKey(
         "servicedesk.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("team"),
@@ -392,8 +401,9 @@ class ResolutionTally(models.Model):
         ordering = ["-day", "department"]
         constraints = [
             models.UniqueConstraint(
-                "day", "department", Coalesce("team", Value(0)), Coalesce("assignee", Value(0)),
-                "kind", "grade", name="resolutiontally_one_row_per_key",
+                "day", "department", Coalesce("handling_department", Value(0)), "desk",
+                Coalesce("team", Value(0)), Coalesce("assignee", Value(0)), "kind", "grade",
+                name="resolutiontally_one_row_per_scope_key",
             ),
             models.CheckConstraint(condition=Q(on_time__lte=models.F("met")),
                                    name="resolutiontally_on_time_within_met"),

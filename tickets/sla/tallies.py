@@ -19,9 +19,19 @@ REBUILD_CHUNK = 20_000
 def _key(case: Case, stopped_at: dt.datetime) -> dict:
     return {
         "day": timezone.localdate(stopped_at), "department_id": case.department_id,
+        "handling_department_id": case.handling_department_id, "desk": case.desk,
         "team_id": case.team_id, "assignee_id": case.assignee_id, "kind": case.kind,
         "grade": case.grade,
     }
+
+
+# The fields of a tally's key besides the day, as read from a timer's case. The scope
+# fields came later (tickets 0020): the migration that introduced tallies rebuilds them
+# with its historical models, which have none, so they are read only where the tally model
+# has them.
+_KEY_FIELDS = ("department", "handling_department", "desk", "team", "assignee", "kind",
+               "grade")
+_SCOPE_FIELDS = frozenset({"handling_department", "desk"})
 
 
 def tally_resolution(*, case: Case, stopped_at: dt.datetime, on_time: bool) -> None:
@@ -47,26 +57,28 @@ def resolution_tallies_rebuild(
     """Recount every tally from the met resolution timers and their cases (as they stand
     now). Returns the number of tally rows. (The models are parameters so that the
     migration that introduced tallies can pass its historical ones.)"""
+    tally_fields = {field.name for field in tally_model._meta.get_fields()}
+    fields = [f for f in _KEY_FIELDS if f not in _SCOPE_FIELDS or f in tally_fields]
+    # a foreign key is read and written by its id
+    attnames = [f"{f}_id" if f not in ("desk", "kind", "grade") else f for f in fields]
     counts: Counter = Counter()
     on_time: Counter = Counter()
     rows = (
         timer_model.objects.filter(kind=TimerKind.RESOLUTION, state=TimerState.MET)
-        .values_list("stopped_at", "breached_at", "case__department_id", "case__team_id",
-                     "case__assignee_id", "case__kind", "case__grade")
+        .values_list("stopped_at", "breached_at", *(f"case__{name}" for name in attnames))
         .iterator(chunk_size=REBUILD_CHUNK)
     )
-    for stopped_at, breached_at, department, team, assignee, kind, grade in rows:
-        key = (timezone.localdate(stopped_at), department, team, assignee, kind, grade)
+    for stopped_at, breached_at, *values in rows:
+        key = (timezone.localdate(stopped_at), *values)
         counts[key] += 1
         if breached_at is None:
             on_time[key] += 1
     tally_model.objects.all().delete()
     tally_model.objects.bulk_create(
         [
-            tally_model(day=day, department_id=department, team_id=team,
-                            assignee_id=assignee, kind=kind, grade=grade, met=n,
-                            on_time=on_time[(day, department, team, assignee, kind, grade)])
-            for (day, department, team, assignee, kind, grade), n in counts.items()
+            tally_model(day=key[0], **dict(zip(attnames, key[1:], strict=True)), met=n,
+                        on_time=on_time[key])
+            for key, n in counts.items()
         ],
         batch_size=1000,
     )

@@ -3,7 +3,14 @@ re-grade. Each step: who and where (403), the version read (409), the state (400
 `state`), its own fields (400), then the claim with its timeline row, the records it
 adds (proposal, follow-up, grading decision) and the case following through the tickets
 services (`case_hand_over`, `case_transition`, `case_feedback_record`, `case_regrade`) —
-all in one transaction. Who may take which step: `complaints.handling.selectors`."""
+all in one transaction. Who may take which step: `complaints.handling.selectors`.
+
+The steps that change what the complaint is charged bring the penalty ledger in line in
+that same transaction (`complaints.penalties.services.charges_sync`, idempotent): the
+dispatch (acceptance stops its clock, so a late acceptance's charge becomes final), the
+verdict (the person responsible is named: a late resolution clock charges late
+completion), the re-grade (the clocks follow the grade), the final result (the resolution
+clock stops) and the closure (the grade fine and the economic loss)."""
 
 from __future__ import annotations
 
@@ -28,6 +35,7 @@ from complaints.handling.models import (
     Verdict,
 )
 from complaints.handling.selectors import (
+    CASE_FLOW,
     CLOSE,
     CLOSE_WHEN_SATISFIED,
     DISPATCH,
@@ -53,6 +61,7 @@ from complaints.handling.services.common import (
     step_claim,
     step_guard,
 )
+from complaints.penalties.services import charges_sync
 from servicedesk.errors import FieldErrors, StepRefused, validated
 from servicedesk.models import Department
 from servicedesk.types import User
@@ -74,6 +83,12 @@ from tickets.cases.services import (
 CaseStatus = Case.Status
 
 
+def _ledger_follow(current: Complaint, *, now: dt.datetime) -> None:
+    """The penalty ledger says what the complaint's facts charge now (in the step's
+    transaction; a step retried or refused changes nothing there)."""
+    charges_sync(complaint_ids=[current.pk], now=now)
+
+
 def _criteria_json(complaint: Complaint) -> dict[str, str]:
     return Criteria(procedure=complaint.procedure, emotion=complaint.emotion,
                     loss_yuan=complaint.loss_yuan, impact=complaint.impact).as_json()
@@ -85,7 +100,7 @@ def _case_to(current: Complaint, *, to_status: str, by: User, now: dt.datetime,
     case = case_now(current)
     if case.status != to_status:
         case_transition(case=case, to_status=to_status, by=by, reason=reason,
-                        expected_version=case.version, now=now)
+                        expected_version=case.version, now=now, flow=CASE_FLOW)
 
 
 # --- re-grade ---------------------------------------------------------------------------------
@@ -124,6 +139,7 @@ def complaint_regrade(
         previous_grade=current.grade, grade=grade, reason=reason,
     )
     case_regrade(case=case_now(current), grade=grade, by=by, reason=reason, now=now)
+    _ledger_follow(current, now=now)
     return complaint_fresh(current)
 
 
@@ -162,6 +178,7 @@ def complaint_dispatch(
     case_hand_over(case=case_now(current), department=chosen, by=by, reason=reason, now=now)
     if case_now(current).status == CaseStatus.NEW:
         _case_to(current, to_status=CaseStatus.IN_PROGRESS, by=by, now=now)
+    _ledger_follow(current, now=now)
     return complaint_fresh(current)
 
 
@@ -216,6 +233,7 @@ def complaint_verdict(
         )
         case_regrade(case=case_now(current), grade=Grade.D, by=by, reason=grade_reason,
                      now=now)
+    _ledger_follow(current, now=now)
     return complaint_fresh(current)
 
 
@@ -257,7 +275,8 @@ def complaint_propose(
                      "fix_by": fix_by.isoformat() if fix_by else None,
                      "response_note": response_note})
     case = case_now(current)
-    case_feedback_record(case=case, by=by, note=text, expected_version=case.version, now=now)
+    case_feedback_record(case=case, by=by, note=text, expected_version=case.version, now=now,
+                         flow=CASE_FLOW)
     return complaint_fresh(current)
 
 
@@ -335,6 +354,7 @@ def complaint_resolve(
                        "handed_in_at": handed_in},
                data={"handed_in_at": validated(handed_in).isoformat(), "to": to_state})
     _case_to(current, to_status=CaseStatus.RESOLVED, by=by, now=now)
+    _ledger_follow(current, now=now)
     return complaint_fresh(current)
 
 
@@ -420,4 +440,5 @@ def complaint_close(
     if case_now(current).status in Case.OPEN_STATUSES:
         _case_to(current, to_status=CaseStatus.RESOLVED, by=by, now=now)
     _case_to(current, to_status=CaseStatus.CLOSED, by=by, now=now)
+    _ledger_follow(current, now=now)
     return complaint_fresh(current)

@@ -1,11 +1,19 @@
 """A complaint's page (`/complaints/<id>/`): the criteria, the suggestion against the
 decision and every grading decision, source and desk, temperament and its advice, the
 handling department and what the customer was told, verdict, clocks, proposals, follow-ups,
-escalation, results, repeats and the case's timeline; and the steps this user may take now
-(`complaint_steps_for`), each a form posting to `/complaints/<id>/<step>/`."""
+escalation, results, repeats, its penalties and the case's timeline; and the steps this
+user may take now (`complaint_steps_for`), each a form posting to
+`/complaints/<id>/<step>/` — the closure's with what it will charge.
+
+The penalties (`complaints.penalties`): the complaint's ledger entries as the viewer may
+see them, its SLA excuses, a supervisor's request to excuse a late clock (posted to the
+excuses page, `complaints:sla-excuses`), and before a manager closes it, the quote of the
+closure (`complaint_closure_quote`: the rule code and version of the ledger)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -41,14 +49,24 @@ from complaints.handling.services import (
     complaint_verdict,
 )
 from complaints.handling.views.intake import first_contact_shown, tell_the_customer
+from complaints.penalties.models import ExcuseReason, PenaltyRule
+from complaints.penalties.selectors import (
+    NoRuleSet,
+    complaint_closure_quote,
+    complaint_penalties,
+    excusable_timers,
+    excuse_rows,
+    excuses_visible_to,
+    is_excuse_requester,
+)
 from servicedesk.actions import Action, Actions
 from servicedesk.errors import StaleVersion
 from servicedesk.history import history_rows
 from servicedesk.models.events import Event
 from servicedesk.presenters import personal_data_for
 from servicedesk.types import AuthenticatedHttpRequest
-from tickets.cases import views as case_views
 from tickets.cases.models import Case, CaseEvent
+from tickets.cases.presenters import case_event_details, case_value_label
 from tickets.cases.selectors import case_timeline
 from tickets.sla.selectors import case_sla_clock, timer_sla_clock
 from tickets.sla.services import case_sla_view
@@ -128,14 +146,68 @@ def _value_label(value: Any) -> str:
     for choices in (Case.Status, State, Grade):
         if text in choices.values:
             return str(choices(text).label)
-    return case_views._label(text)
+    return case_value_label(text)
 
 
 def _event_details(event: Event) -> list[tuple[str, str]]:
     if event.kind != CaseEvent.Kind.COMPLAINT_STEP:
-        return case_views._event_details(event)  # SLA deadlines, filing steps
+        return case_event_details(event)  # SLA deadlines, filing steps
     step = str((event.data or {}).get("step", ""))
     return [("complaint-step", str(STEP_LABELS.get(step, step)))] if step else []
+
+
+# Who bears a charge of the closure's quote (`QuotedCharge.bearer`).
+BEARER_LABELS = {
+    "responsible": gettext_lazy("Responsible person"),
+    "acceptor": gettext_lazy("Should have accepted it"),
+}
+
+
+def _closure_quote_rows(complaint: Complaint, *, now: dt.datetime) -> dict[str, Any] | None:
+    """The closure's quote as the close form shows it: each charge with who bears it, the
+    total and the rule version; None when no rules were in force at the filing."""
+    try:
+        quote = complaint_closure_quote(complaint=complaint, now=now)
+    except NoRuleSet:
+        return None
+    case = complaint.case
+    people = {"responsible": complaint.responsible,
+              "acceptor": case.assignee if case.assignee_id else case.first_contact_owner}
+    rules = dict(PenaltyRule.choices)
+    return {
+        "charges": [{"rule": charge.rule, "label": rules.get(charge.rule, charge.rule),
+                     "amount": charge.amount, "person": people[charge.bearer],
+                     "bearer": BEARER_LABELS[charge.bearer],
+                     "sanction": charge.administrative_sanction}
+                    for charge in quote.charges],
+        "total": quote.total,
+        "rule_version": quote.rule_version,
+        "late_acceptance_days": quote.late_acceptance_days,
+        "completed_late_without_reason": quote.completed_late_without_reason,
+        "repeat_by_neglect": quote.repeat_by_neglect,
+    }
+
+
+def _penalties_context(request: HttpRequest, complaint: Complaint, *, now: dt.datetime,
+                       allowed: frozenset[str]) -> dict[str, Any]:
+    """The page's penalties: the entries the viewer may see (and their total), the
+    complaint's SLA excuses, the late clocks a supervisor may ask to excuse, and the
+    closure's quote while this user may close it."""
+    user = request.user
+    entries = (list(complaint_penalties(complaint_id=complaint.pk, user=user))
+               if user.has_perm("complaints.view_penaltyentry") else [])
+    sees_excuses = user.has_perm("complaints.view_slaexcuse")
+    may_request = is_excuse_requester(user) and user.has_perm("complaints.add_slaexcuse")
+    return {
+        "penalties": entries,
+        "penalties_total": sum((entry.amount for entry in entries), Decimal("0.00")),
+        "excuses": list(excuse_rows(excuses_visible_to(user=user).filter(
+            case_id=complaint.case_id))) if sees_excuses else [],
+        "excusable": excusable_timers(case=complaint.case, now=now) if may_request else [],
+        "excuse_reasons": ExcuseReason.choices,
+        "closure_quote": _closure_quote_rows(complaint, now=now) if "close" in allowed
+        else None,
+    }
 
 
 def complaint_page_context(request: HttpRequest, complaint: Complaint, *,
@@ -176,6 +248,7 @@ def complaint_page_context(request: HttpRequest, complaint: Complaint, *,
         "step_errors": COMPLAINT_STEPS.errors(allowed, bound=bound),
         "timeline": history_rows(case_timeline(case=case), value_label=_value_label,
                                  details=_event_details),
+        **_penalties_context(request, complaint, now=now, allowed=allowed),
     }
 
 

@@ -1,9 +1,10 @@
 """From the sweep's breaches (`tickets.sla.sweep.crossing_listen`): a complaint's late
 acceptance and late completion are charged in the sweep's transaction, and a second sweep
-over the same breached clocks changes nothing."""
+over the same breached clocks changes nothing — also once the complaint has closed."""
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -83,3 +84,66 @@ def test_breaches_of_other_cases_charge_nothing():
     assert case.timers.exists()
     sla_sweep(now=FILED + 2 * DAY, deliver=False)
     assert not PenaltyEntry.objects.exists()
+
+
+def test_sweeps_over_the_breaches_of_a_complaint_that_later_closes_change_nothing():
+    """A complaint moved through the real handling steps: the sweep charges its late
+    acceptance while it waits (and the dispatch fixes it), the verdict its late completion
+    once a person is named, the closure its grade fine and loss. Sweeping again over the
+    same breaches after the closure, and re-quoting late acceptances, change nothing."""
+    from complaints.handling.services import (
+        complaint_close,
+        complaint_dispatch,
+        complaint_follow_up,
+        complaint_propose,
+        complaint_resolve,
+        complaint_verdict,
+    )
+    from complaints.penalties.services import late_acceptance_requote
+    from tests.complaints.handling.factories import (
+        center_build,
+        complaint_file_for_test,
+        now_local,
+    )
+
+    center = center_build()
+    filed = now_local(2026, 11, 23, 10)  # Monday; acceptance due 11:00, completion 18:00
+    complaint = complaint_file_for_test(center, now=filed, emotion="extreme",
+                                        loss_yuan=Decimal("5000"))
+    assert complaint.grade == "A"
+
+    def rules():
+        return {e.rule: (e.person_id, str(e.amount), e.state)
+                for e in PenaltyEntry.objects.filter(complaint_id=complaint.pk)}
+
+    sla_sweep(now=filed + H + 5 * MINUTE, deliver=False)
+    assert rules() == {"late_acceptance": (center.agent.pk, "100.00", "charged")}
+    complaint = complaint_dispatch(complaint=complaint, by=center.agent, expected_version=1,
+                                   now=filed + 2 * H)
+    sla_sweep(now=filed + 8 * H + 5 * MINUTE, deliver=False)  # the completion limit passes
+    assert set(rules()) == {"late_acceptance"}  # no one is responsible yet
+    steps = [
+        (complaint_verdict, {"by": center.business_supervisor, "verdict": "valid",
+                             "responsible": center.business_member, "fix": "更换压缩机"}),
+        (complaint_propose, {"by": center.business_supervisor, "text": "上门更换压缩机",
+                             "response": "accepted"}),
+        (complaint_resolve, {"by": center.business_member, "final_result": "已更换压缩机"}),
+        (complaint_follow_up, {"by": center.agent, "satisfaction": "satisfied"}),
+        (complaint_close, {"by": center.manager}),
+    ]
+    for minutes, (service, kwargs) in zip(range(30, 300, 30), steps, strict=False):
+        complaint = service(complaint=complaint, expected_version=complaint.version,
+                            now=filed + 8 * H + minutes * MINUTE, **kwargs)
+    assert complaint.state == "closed"
+    member = center.business_member.pk
+    assert rules() == {
+        "late_acceptance": (center.agent.pk, "100.00", "charged"),
+        "late_completion": (member, "50.00", "charged"),
+        "grade_fine": (member, "500.00", "charged"),
+        "economic_loss": (member, "5000.00", "charged"),
+    }
+    before = snapshot()
+    for now in (filed + 14 * H, filed + 14 * H, filed + 3 * DAY):
+        sla_sweep(now=now, deliver=False)
+        late_acceptance_requote(now=now)
+        assert snapshot() == before

@@ -56,6 +56,39 @@ def test_the_rebuild_from_the_timers_gives_the_same_tallies():
     assert tallies() == counted
 
 
+@pytest.mark.django_db
+def test_a_tally_keeps_the_desk_and_handling_department_of_its_cases():
+    """The two other fields the access rule of cases reads (a desk-only case, a case passed
+    to a business department) are part of a tally's key, counted and rebuilt alike, so the
+    dashboard's rates are scoped as its cases are."""
+    from tests.factories import DepartmentFactory
+    from tickets.cases.services import case_hand_over
+
+    agent = StaffFactory().user
+    business = DepartmentFactory()
+    at = bj(2026, 11, 23, 10)
+    plain = case_open_for_test(by=agent, code="complaint-product-quality", grade="C", now=at)
+    desk = case_open_for_test(by=agent, code="complaint-product-quality", grade="C", now=at,
+                              desk="public_opinion")
+    handled = case_open_for_test(by=agent, code="complaint-product-quality", grade="C",
+                                 now=at)
+    handled = case_hand_over(case=handled, department=business, by=agent, now=at)
+    for case in (plain, desk, handled):
+        resolve(case, agent, bj(2026, 11, 23, 11))
+
+    def scoped():
+        return sorted(ResolutionTally.objects.values_list(
+            "department_id", "handling_department_id", "desk", "met"),
+            key=lambda row: (row[2], row[1] or 0))
+
+    counted = scoped()
+    department = agent.staff_profile.department_id
+    assert counted == [(department, None, "", 1), (department, business.pk, "", 1),
+                       (department, None, "public_opinion", 1)]
+    assert resolution_tallies_rebuild() == 3
+    assert scoped() == counted
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_first_resolutions_of_a_day_at_once_add_up_in_one_row():
     seed_sla_policies()
