@@ -18,7 +18,7 @@ def rebuild(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('servicedesk', '0008_handling_department_contact_phone'),
+        ('servicedesk', '0008_department_contact_phone'),
         ('tickets', '0019_complaint_clocks_24x7'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
