@@ -48,25 +48,33 @@ e2e: venv
 fuzz: venv
 	$(DEV) $(BIN)/pytest -m fuzz tests/fuzz $(PYTEST_ARGS)
 
-## Benchmarks that print figures (never timed assertions). The intake and SLA benches want
-## PostgreSQL (1M contacts and 200k cases; 1M cases with 50k open); without it, they run on
-## SQLite at a small scale. After the SLA figures, the SLA bench runs the peer benchmark
-## (django-helpdesk's escalate_tickets on the same data size, shared/peer-bench/ beside the
-## repository, about 4 minutes, in var/peer-bench) and prints the ratio of the two figures of
-## this run; SLA_BENCH_PEER=skip leaves it out, SLA_BENCH_PEER=path/to/1m.json reads the
-## results of an earlier peer run instead (the bench says which).
+## Benchmarks that print figures (never timed assertions). The intake, SLA and complaint
+## benches want PostgreSQL (1M contacts and 200k cases; 1M cases with 50k open, their
+## complaint cases with their complaint records and ledger; 20k and then 200k complaints);
+## without it, they run on SQLite at a small scale. The SLA bench prints its 500-crossing
+## sweep with and without the penalty ledger's listener and their ratio. After the SLA
+## figures, the SLA bench runs the peer benchmark (django-helpdesk's escalate_tickets on the
+## same data size, shared/peer-bench/ beside the repository, about 4 minutes, in
+## var/peer-bench) and prints the ratio of the two figures of this run; SLA_BENCH_PEER=skip
+## leaves it out, SLA_BENCH_PEER=path/to/1m.json reads the results of an earlier peer run
+## instead (the bench says which). The complaint bench measures a size only while its
+## database holds no more complaints than that: COMPLAINTS_BENCH_ARGS=--fresh starts over.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sd_bench
 SLA_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sd_sla_bench
+COMPLAINTS_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sd_complaints_bench
 SLA_BENCH_PEER ?= run
+COMPLAINTS_BENCH_ARGS ?=
 bench: venv
 	$(DEV) $(BIN)/python -m bench.calendar_bench
 	@if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='127.0.0.1', user='postgres', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  $(DEV) DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.intake_bench && \
-	  $(DEV) DATABASE_URL=$(SLA_BENCH_DATABASE_URL) $(BIN)/python -m bench.sla_bench --peer $(SLA_BENCH_PEER); \
+	  $(DEV) DATABASE_URL=$(SLA_BENCH_DATABASE_URL) $(BIN)/python -m bench.sla_bench --peer $(SLA_BENCH_PEER) && \
+	  $(DEV) DATABASE_URL=$(COMPLAINTS_BENCH_DATABASE_URL) $(BIN)/python -m bench.complaints_bench $(COMPLAINTS_BENCH_ARGS); \
 	else \
 	  echo "PostgreSQL is not reachable: the benches run on SQLite at a small scale."; \
 	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(BIN)/python -m bench.intake_bench --scale 0.01 && \
-	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/sla_bench.sqlite3 $(BIN)/python -m bench.sla_bench --cases 200000 --runs 5 --peer skip; \
+	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/sla_bench.sqlite3 $(BIN)/python -m bench.sla_bench --cases 200000 --runs 5 --peer skip && \
+	  $(DEV) DATABASE_URL=sqlite:///$(CURDIR)/var/complaints_bench.sqlite3 $(BIN)/python -m bench.complaints_bench --sizes 2000,10000 $(COMPLAINTS_BENCH_ARGS); \
 	fi
 
 lint: venv

@@ -13,13 +13,23 @@ and, unless the bench rows exist already, writes customers, cases and timers by 
 crossing before now is already recorded, so a sweep at now has nothing to do; the cases'
 SLA summaries come from the sweep's own `cases_sla_refresh`, chunk by chunk.
 
+The complaint cases (15 %) get their complaint records (`bench.complaint_rows`: the
+complaint in the state its case is in, its grading decision, proposal and follow-up, the
+person responsible once the department judged it, and the ledger entries of its closure and
+late clocks); a database generated before complaints existed gets them on its next run.
+
 Then it measures, each over `--runs` runs (median, and the slowest):
 - the sweep when nothing crosses;
 - the sweep when 500 timers cross at once: before each run (untimed), 500 running timers
-  not used before get a due instant one second in the past (and their breach, if the
-  planner had marked one, is unmarked: it has no event yet); the run records 500
-  breaches, refreshes their cases, writes the notifications and one digest per
-  recipient, and delivers the digests (Django's in-memory mail backend);
+  not used before (of cases whose complaint, if any, has no ledger entry yet) get a due
+  instant one second in the past (and their breach, if the planner had marked one, is
+  unmarked: it has no event yet); the run records 500 breaches, refreshes their cases,
+  charges the complaints among them in the penalty ledger (the sweep's listener,
+  `complaints.penalties.services.crossings_charge`: late acceptance, late completion),
+  writes the notifications and one digest per recipient, and delivers the digests
+  (Django's in-memory mail backend). The same is measured with the sweep's listeners
+  taken out for the run (the figure before the ledger existed), and the ratio of the
+  two medians is printed (issue 11: within 1.5×);
 - the dashboard (page fragment and API) as a supervisor and as a manager, over
   `--requests` requests with Django's test client: median, p95 and SQL queries.
 Targets on PostgreSQL: sweep ≤ 300 ms with 500 crossings, ≤ 50 ms with none; dashboard
@@ -101,6 +111,8 @@ def _generate(total: int) -> None:
                 roll = rng.random()
                 status = "new" if roll < 0.3 else "waiting_customer" if roll < 0.4 \
                     else "in_progress"
+                if grade == "D" and status == "new":
+                    grade = "C"  # D is the verdict's: a complaint waiting for dispatch has none
             else:
                 opened = now - dt.timedelta(minutes=rng.randint(7 * 24 * 60, 365 * 24 * 60))
                 status = "closed"
@@ -155,9 +167,107 @@ def _generate(total: int) -> None:
           f"{CaseTimer.objects.count():,} timers in {time.perf_counter() - started:.1f} s")
 
 
+def _complaint_records(now: dt.datetime) -> None:
+    """Complaint records for the bench's complaint cases that have none (all of them in a
+    database generated before complaints existed): the state follows the case (new:
+    waiting for dispatch; in progress: dispatched or judged; waiting for the customer: a
+    proposal accepted; closed: closed), the type its category, the grade its grade (D: the
+    department found it invalid), with the grading decision, proposal, follow-up and the
+    ledger entries `charges_sync` keeps for those facts (`bench.complaint_rows`); the case
+    gets its handling department. A complaint case graded D while still new is left
+    without one (D is the verdict's grade); a freshly generated database has none."""
+    from django.apps import apps
+    from django.db import connection, transaction
+    from django.db.models import OuterRef, Subquery
+
+    from bench import complaint_rows as rows
+    from demo import intake as demo
+    from tickets.cases.models import Case
+    from tickets.sla.models import CaseTimer, TimerKind
+
+    cases = Case.objects.filter(kind="complaint", number__startswith="B",
+                                complaint__isnull=True).exclude(status="new", grade="D")
+    total = cases.count()
+    if not total:
+        return
+    started = time.perf_counter()
+    postgres = connection.vendor == "postgresql"
+    write = _copy_writer(connection) if postgres else demo.fast_writer()
+    org = rows.load_org()
+    maker = rows.StoryMaker(org, random.Random(20261202))
+    models = {name: apps.get_model(label) for name, label in rows.TABLE_MODELS.items()}
+    by_category: dict[int, list] = {}
+    for kind in org.types:
+        by_category.setdefault(kind.category_id or org.general_category, []).append(kind)
+    state_of = {"new": ["received"], "in_progress": ["dispatched", "assessed"],
+                "waiting_customer": ["proposed"], "resolved": ["resolved"],
+                "closed": ["closed"]}
+    accepted = CaseTimer.objects.filter(case_id=OuterRef("pk"), kind=TimerKind.ACCEPTANCE,
+                                        state="met").values("stopped_at")[:1]
+    penalty_clocks = (TimerKind.ACCEPTANCE, TimerKind.RESOLUTION)
+    timer_fields = ("id", "case_id", "kind", "state", "due_at", "stopped_at", "paused_at",
+                    "breached_at")
+    ids = rows.Ids({name: demo._next_id(model) for name, model in models.items()
+                    if name != "caseevent"})
+    last = 0
+    done = 0
+    with transaction.atomic(), demo._stored_timestamps(list(models.values())):
+        while True:
+            batch = list(cases.filter(pk__gt=last).order_by("pk").annotate(
+                accepted_at=Subquery(accepted)).values_list(
+                "pk", "status", "grade", "opened_at", "resolved_at", "closed_at",
+                "first_contact_owner_id", "customer_id", "category_id", "accepted_at")[:CHUNK])
+            if not batch:
+                break
+            last = batch[-1][0]
+            timers: dict[int, list[dict]] = {}
+            for row in CaseTimer.objects.filter(
+                    case_id__in=[b[0] for b in batch], kind__in=penalty_clocks).values(
+                    *timer_fields):
+                timers.setdefault(row["case_id"], []).append(row)
+            pending: dict[str, list[dict]] = {}
+            for (pk, status, grade, opened, resolved, closed, owner, customer, category,
+                 accepted_at) in batch:
+                story = maker.story(
+                    complaint_id=ids.take("complaint"), case_id=pk, customer_id=customer,
+                    filed_at=opened, state=maker.rng.choice(state_of[status]), filer=owner,
+                    grade=grade, type=maker.rng.choice(by_category.get(category)
+                                                       or org.types))
+                maker.times(story, now=now, accepted=accepted_at, resolved=resolved,
+                            closed=closed)
+                for table, row in rows.complaint_rows(story, ids=ids, org=org,
+                                                      timers=timers.get(pk, []), now=now):
+                    pending.setdefault(table, []).append(row)
+            for name in ("complaint", "graderecord", "proposal", "followup", "penaltyentry",
+                         "penaltyevent"):
+                write(models[name], pending.get(name, []))
+            done += len(batch)
+            print(f"  … complaint records {done:,}/{total:,} "
+                  f"({time.perf_counter() - started:.0f} s)", flush=True)
+        complaint = models["complaint"]._meta.db_table
+        case = Case._meta.db_table
+        with connection.cursor() as cursor:  # the dispatch's hand-over, for every record
+            cursor.execute(
+                f"UPDATE {case} SET handling_department_id = ("  # noqa: S608 - model names
+                f"  SELECT c.handling_department_id FROM {complaint} c"
+                f"  WHERE c.case_id = {case}.id)"
+                f" WHERE {case}.kind = 'complaint' AND {case}.handling_department_id IS NULL"
+                f" AND EXISTS (SELECT 1 FROM {complaint} c WHERE c.case_id = {case}.id"
+                f"  AND c.handling_department_id IS NOT NULL)")
+        demo.sequences_reset(list(models.values()))
+    print(f"complaint records for {done:,} complaint cases in "
+          f"{time.perf_counter() - started:.1f} s")
+
+
+# What a re-quote changes on a ledger entry (put back after each crossing run).
+LEDGER_FIELDS = ["state", "amount", "quoted_amount", "person", "department", "rule_set",
+                 "administrative_sanction", "evidence", "updated_at", "version"]
+
 BENCH_TABLES = ("tickets_customer", "tickets_case", "tickets_casetimer", "tickets_slaevent",
                 "tickets_resolutiontally", "servicedesk_notification",
-                "servicedesk_notificationdigest")
+                "servicedesk_notificationdigest", "complaints_complaint",
+                "complaints_graderecord", "complaints_proposal", "complaints_followup",
+                "complaints_penaltyentry", "complaints_penaltyevent")
 
 
 def _vacuum(*, freeze: bool = False) -> None:
@@ -182,24 +292,31 @@ def _vacuum(*, freeze: bool = False) -> None:
 
 
 def _sweep_runs(
-    runs: int, crossings: int, now: dt.datetime
-) -> tuple[list[float], list[int], SweepReport]:
+    runs: int, crossings: int, now: dt.datetime, *, offset: int = 0, listeners: bool = True,
+) -> tuple[list[float], list[int], SweepReport, int]:
     """Sweeps as of the same instant `now` (after a warm-up sweep at it, nothing else
-    crosses by itself), with `crossings` timers made to cross before each run."""
+    crosses by itself), with `crossings` timers made to cross before each run (the pool's
+    runs from `offset` on); without the sweep's listeners (`tickets.sla.sweep`'s: the
+    penalty ledger's) when `listeners` is False. Also returns how many ledger rows the
+    runs wrote (an entry charged or re-quoted writes one event each)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from complaints.penalties.models import PenaltyEntry, PenaltyEvent
     from servicedesk.models import Notification, NotificationDigest
+    from tickets.sla import sweep
     from tickets.sla.models import CaseTimer, SlaEvent
     from tickets.sla.sweep import sla_sweep
 
     times, queries = [], []
+    charged = 0
     pool = []
     if crossings:
         pool = list(CaseTimer.objects.filter(state="running", events__isnull=True)
                     .values_list("pk", flat=True))
         random.Random(5).shuffle(pool)
-    for run in range(runs):
+    saved = list(sweep._crossing_listeners)
+    for run in range(offset, offset + runs):
         if crossings:
             ids = pool[run * crossings:(run + 1) * crossings]
             if len(ids) < crossings:
@@ -208,19 +325,34 @@ def _sweep_runs(
                 due_at=now - dt.timedelta(seconds=1), warn_at=now - dt.timedelta(seconds=2),
                 warned_at=now - dt.timedelta(seconds=2), breached_at=None,
             )
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            report = sla_sweep(now=now)
-            times.append((time.perf_counter() - started) * 1000)
+            cases = list(CaseTimer.objects.filter(pk__in=ids).values_list("case_id",
+                                                                          flat=True))
+            # what the ledger said of these complaints before (a late clock crossed again
+            # is re-quoted: put back after the run)
+            ledger = list(PenaltyEntry.objects.filter(complaint__case_id__in=cases))
+        if not listeners:
+            sweep._crossing_listeners.clear()
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                report = sla_sweep(now=now)
+                times.append((time.perf_counter() - started) * 1000)
+        finally:
+            sweep._crossing_listeners[:] = saved
         queries.append(len(captured.captured_queries))
         if report.breached != crossings:
             raise RuntimeError(f"expected {crossings} breaches, the sweep found {report}")
         if crossings:  # untimed: leave the data as it was, so the next bench run can repeat
+            events = PenaltyEvent.objects.filter(entry__complaint__case_id__in=cases, at=now)
+            charged += events.count()
+            events.delete()
+            PenaltyEntry.objects.filter(complaint__case_id__in=cases, created_at=now).delete()
+            PenaltyEntry.objects.bulk_update(ledger, fields=LEDGER_FIELDS, batch_size=500)
             SlaEvent.objects.filter(timer_id__in=ids).delete()
             Notification.objects.filter(
                 key__in=[f"sla:breached:{pk}" for pk in ids]).delete()
             NotificationDigest.objects.filter(notifications__isnull=True).delete()
-    return times, queries, report
+    return times, queries, report, charged
 
 
 def main() -> int:
@@ -246,6 +378,7 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
     from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
 
     from demo.org import seed_org
     from tickets.cases.models import Case
@@ -254,6 +387,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     seed_org()
     _generate(args.cases)
+    _complaint_records(timezone.now())
     _vacuum()
     setup_test_environment()
 
@@ -261,23 +395,31 @@ def main() -> int:
           f"{Case.objects.filter(status__in=Case.OPEN_STATUSES).count():,} open, "
           f"{CaseTimer.objects.count():,} timers "
           f"({CaseTimer.objects.filter(state='running').count():,} running)")
-    print(f"\n{'sweep':<34}{'median ms':>10}{'max ms':>9}{'queries':>9}{'first run':>11}")
-    from django.utils import timezone
-
+    from complaints.handling.models import Complaint
     from tickets.sla.sweep import sla_sweep
 
+    print(f"complaint cases: {Case.objects.filter(kind='complaint').count():,}, with their "
+          f"complaint record: {Complaint.objects.count():,}")
+    print(f"\n{'sweep':<42}{'median ms':>10}{'max ms':>9}{'queries':>9}{'first run':>11}"
+          f"{'ledger':>8}")
     now = timezone.now()
     print(f"warm-up sweep (crossings since the data was made): {sla_sweep(now=now)}")
     ours: dict[str, float] = {}
-    for key, label, crossings in (("none", "nothing crosses", 0),
-                                  ("due", "500 timers cross at once", 500)):
-        times, queries, _ = _sweep_runs(args.runs, crossings, now)
+    # The crossing runs without the ledger first: the first crossing run of a process
+    # also loads the staff's business calendars (cached for 30 s; servicedesk.calendars).
+    for key, label, crossings, offset, listeners in (
+            ("none", "nothing crosses", 0, 0, True),
+            ("due_bare", "500 cross, without the ledger listener", 500, 0, False),
+            ("due", "500 cross, with the ledger (complaints)", 500, args.runs, True)):
+        times, queries, _, charged = _sweep_runs(args.runs, crossings, now, offset=offset,
+                                                 listeners=listeners)
         ours[key] = statistics.median(times)
-        # Every run but the first: the first crossing run of a process also loads the
-        # staff's business calendars (cached for 30 s; see servicedesk.calendars).
+        # Every run but the first (see above).
         steady = statistics.median(queries[1:] or queries)
-        print(f"{label:<34}{statistics.median(times):>10.1f}{max(times):>9.1f}"
-              f"{steady:>9.0f}{queries[0]:>11}")
+        print(f"{label:<42}{statistics.median(times):>10.1f}{max(times):>9.1f}"
+              f"{steady:>9.0f}{queries[0]:>11}{charged / args.runs:>8.0f}")
+    print(f"with the ledger / without: {ours['due'] / ours['due_bare']:.2f}× "
+          f"(issue 11: within 1.5×); ledger: rows charged or re-quoted per run (mean)")
 
     users = get_user_model().objects
     plan = []

@@ -1,5 +1,8 @@
-"""Demo organisation for `seed_demo`: a believable Chinese service center. Deterministic
-(no randomness), so running it twice changes nothing."""
+"""Demo organisation for `seed_demo`: a believable Chinese service center with the business
+departments its complaints are passed to (each with a head, a supervisor, people who can be
+named responsible for a complaint, and the phone a customer is given), and each complaint
+type's owner department. Deterministic (no randomness), so running it twice changes
+nothing; whatever an administrator changed since (a phone, a type's owner) stays."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from complaints.handling.models import ComplaintType
 from servicedesk.models import BusinessCalendar, Company, Department, StaffProfile, Team
 from servicedesk.roles import Role
 from servicedesk.services import staff_create
@@ -17,15 +21,41 @@ DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
 
 COMPANY = "华信优选客服中心"
 
-# (code, name, kind, teams)
+# (code, name, kind, teams, contact phone: what a customer is told with the department's
+# head as contact person, seed 002 首问责任制)
 DEPARTMENTS = [
     ("cs", "客服中心", Department.Kind.SERVICE, ["一线一组", "一线二组", "一线三组", "二线组",
-                                                 "舆情组", "重大安全组"]),
-    ("after-sales", "售后服务部", Department.Kind.BUSINESS, ["售后一组"]),
-    ("tech", "技术部", Department.Kind.BUSINESS, ["运维组"]),
-    ("logistics", "物流部", Department.Kind.BUSINESS, ["配送组"]),
-    ("sales", "销售部", Department.Kind.BUSINESS, ["门店组"]),
+                                                 "舆情组", "重大安全组"], "400-820-6688"),
+    ("after-sales", "售后服务部", Department.Kind.BUSINESS, ["售后一组"], "0755-8321-6000"),
+    ("tech", "技术部", Department.Kind.BUSINESS, ["运维组"], "0755-8321-6100"),
+    ("logistics", "物流部", Department.Kind.BUSINESS, ["配送组"], "0755-8321-6200"),
+    ("sales", "销售部", Department.Kind.BUSINESS, ["门店组"], "0755-8321-6300"),
 ]
+BUSINESS_DEPARTMENTS = ("after-sales", "tech", "logistics", "sales")
+
+# Where a complaint of each type (complaints/migrations/0002) is dispatched by default: the
+# department that can fix what it is about. Service attitude is the service center's own
+# (its supervisors handle attitude complaints, domain.md "People and roles").
+TYPE_OWNERS = {
+    "product-fault": "after-sales",
+    "repair-technique": "tech",
+    "repair-fee": "after-sales",
+    "reception": "sales",
+    "purchase": "sales",
+    "parts": "logistics",
+    "service-attitude": "cs",
+    "logistics": "logistics",
+}
+
+# The people of each business department a complaint can name as responsible (they sign in
+# with the tier-2 role: the roles are the service center's, and a department member needs
+# one that sees the department's cases). (username prefix, how many, team)
+BUSINESS_STAFF = {
+    "after-sales": ("shouhou", 4, "售后一组"),
+    "tech": ("jishu", 2, "运维组"),
+    "logistics": ("wuliu", 3, "配送组"),
+    "sales": ("xiaoshou", 2, "门店组"),
+}
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓"
@@ -69,6 +99,14 @@ def _roster() -> list[DemoStaff]:
     staff.append(DemoStaff("manager", Role.MANAGER, "cs", None))
     staff.append(DemoStaff("gm", Role.GENERAL_MANAGER, "cs", None))
     staff.append(DemoStaff("admin", Role.ADMINISTRATOR, "cs", None))
+    # The business departments' supervisors and people (after the first 49, so that their
+    # names and employee numbers stay what they were).
+    for code in BUSINESS_DEPARTMENTS:
+        staff.append(DemoStaff(f"supervisor_{code.replace('-', '_')}", Role.SUPERVISOR, code,
+                               None))
+    for code, (prefix, count, team) in BUSINESS_STAFF.items():
+        for i in range(1, count + 1):
+            staff.append(DemoStaff(f"{prefix}{i:02d}", Role.TIER2, code, team))
     return staff
 
 
@@ -83,11 +121,15 @@ def seed_org() -> dict[str, int]:
     company, _ = Company.objects.get_or_create(name=COMPANY)
     departments: dict[str, Department] = {}
     teams: dict[tuple[str, str], Team] = {}
-    for code, name, kind, team_names in DEPARTMENTS:
+    for code, name, kind, team_names, phone in DEPARTMENTS:
         department, was_created = Department.objects.get_or_create(
-            code=code, defaults={"company": company, "name": name, "kind": kind}
+            code=code, defaults={"company": company, "name": name, "kind": kind,
+                                 "contact_phone": phone}
         )
         created["departments"] += was_created
+        if not department.contact_phone:  # a demo seeded before departments had phones
+            Department.objects.filter(pk=department.pk, contact_phone="").update(
+                contact_phone=phone)
         departments[code] = department
         for team_name in team_names:
             team, was_created = Team.objects.get_or_create(department=department, name=team_name)
@@ -115,7 +157,8 @@ def seed_org() -> dict[str, int]:
             team=teams[(member.department, member.team)] if member.team else None,
             email=f"{member.username}@{DEMO_MAIL_DOMAIN}",
         )
-        profile.work_calendar = line if member.role in {Role.TIER1, Role.TIER2} else office
+        on_the_line = member.department == "cs" and member.role in {Role.TIER1, Role.TIER2}
+        profile.work_calendar = line if on_the_line else office
         profile.save(update_fields=["work_calendar"])
         created["staff"] += 1
         if member.role == Role.ADMINISTRATOR:
@@ -132,13 +175,17 @@ def seed_org() -> dict[str, int]:
         p.user.username: p for p in StaffProfile.objects.select_related("user", "team")
     }
     Department.objects.filter(code="cs", head=None).update(head=by_username["manager"].user)
-    for code in ("after-sales", "tech", "logistics", "sales"):
+    for code in BUSINESS_DEPARTMENTS:
         head = by_username[f"manager_{code.replace('-', '_')}"].user
         Department.objects.filter(code=code, head=None).update(head=head)
     for i, team_name in enumerate(["一线一组", "一线二组", "一线三组"], start=1):
         Team.objects.filter(pk=teams[("cs", team_name)].pk, lead=None).update(
             lead=by_username[f"banzhang{i}"].user
         )
+    # Each complaint type's owner department, where none is set.
+    for type_code, department_code in TYPE_OWNERS.items():
+        ComplaintType.objects.filter(code=type_code, owner_department=None).update(
+            owner_department=departments[department_code])
     return created
 
 

@@ -4,6 +4,7 @@ its SLA timers are the ones the services leave after the same history."""
 import pytest
 from django.core.management import call_command
 
+from complaints.handling.models import Source
 from tickets.cases.models import Case
 from tickets.contacts.models import Contact
 from tickets.customers.models import Customer
@@ -29,20 +30,30 @@ def test_codes_continue_after_the_demo_data():
 
 
 def test_every_demo_case_has_its_opening_event_and_a_contact():
+    from demo.complaints import CALLED_IN
+
     assert not Case.objects.filter(events__isnull=True).exists()
-    # Cases of the demo feedback filings are opened by the filing, not from a contact.
-    assert Contact.objects.filter(case__isnull=False).values("case").distinct().count() == (
-        Case.objects.filter(feedback_filing__isnull=True).count()
-    )
+    # Cases of the demo feedback filings are opened by the filing, not from a contact, and
+    # so are complaints that did not come in by phone (a letter to the opinion board, a
+    # customer at the store, the media, a safety incident).
+    from_contacts = set(Contact.objects.filter(case__isnull=False).values_list("case",
+                                                                               flat=True))
+    assert from_contacts == set(
+        Case.objects.filter(feedback_filing__isnull=True)
+        .exclude(complaint__isnull=False, complaint__source__in=set(
+            Source.values) - set(CALLED_IN))
+        .values_list("pk", flat=True))
 
 
 def test_demo_timelines_lead_to_each_case_status():
     from django.db.models import Count, Max, Q
 
-    # Logging a contact (a "commented" row) or a filing's step adds a timeline row but does
-    # not change the case (no new version).
+    # Logging a contact (a "commented" row), a filing's step or a complaint's step (the
+    # complaint has its own version) adds a timeline row but does not change the case (no
+    # new version), nor do the new deadlines ("sla") beside a re-grade that moved them.
     cases = Case.objects.annotate(
-        n=Count("events", filter=~Q(events__kind__in=["commented", "filing_step"])),
+        n=Count("events", filter=~Q(events__kind__in=["commented", "filing_step",
+                                                      "complaint_step", "sla"])),
         last_at=Max("events__at"))
     for case in cases:
         last = case.events.filter(kind__in=["opened", "status_changed", "reopened"]).order_by(
@@ -110,6 +121,7 @@ def test_demo_timers_are_the_ones_the_services_leave_after_the_same_history():
     from django.db import transaction
     from django.utils import timezone
 
+    from complaints.penalties.models import SlaExcuse
     from demo.sla_live import LIVE_MARKER
     from tickets.cases.models import CaseEvent
     from tickets.sla.models import CaseTimer, SlaEvent
@@ -117,7 +129,8 @@ def test_demo_timers_are_the_ones_the_services_leave_after_the_same_history():
     from tickets.sla.sweep import sla_sweep
 
     generated = Case.objects.exclude(description__startswith=LIVE_MARKER).filter(
-        feedback_filing__isnull=True)  # those two open through the services
+        feedback_filing__isnull=True, complaint__isnull=True,
+    )  # those three open through the services
     sample: dict[tuple, int] = {}
     for pk, kind, status, state in generated.order_by("pk").values_list(
             "pk", "kind", "status", "sla_state"):
@@ -137,7 +150,9 @@ def test_demo_timers_are_the_ones_the_services_leave_after_the_same_history():
     assert dict(generated.values_list("pk", "sla_state")) == swept_states
     swept = {pk: _sla_picture(pk) for pk in sample.values()}
 
-    CaseTimer.objects.all().delete()  # the replays' sweeps see only their own timers
+    # the replays' sweeps see only their own timers (the demo complaints' excuses name some)
+    SlaExcuse.objects.all().delete()
+    CaseTimer.objects.all().delete()
     for pk in sample.values():
         demo_case = Case.objects.select_related(
             "customer", "category", "department", "first_contact_owner").get(pk=pk)

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from demo.complaints import seed_complaints
 from demo.filings import seed_filings
 from demo.intake import seed_intake
 from demo.sla_live import seed_sla_live, sla_history_settle
@@ -10,8 +11,8 @@ from demo.sla_live import seed_sla_live, sla_history_settle
 class Command(BaseCommand):
     help = (
         "Create demo customers, three months of contacts and cases (needs seed_demo's "
-        "organisation), and demo feedback and delay filings. Safe to run again: does "
-        "nothing once the demo data exists."
+        "organisation), demo feedback and delay filings, and demo complaints in every "
+        "state with their ledger. Safe to run again: does nothing once the demo data exists."
     )
 
     def add_arguments(self, parser):
@@ -42,7 +43,14 @@ class Command(BaseCommand):
                 "报备: 问题与需求、意见与建议 {feedback} 条, 延期 {delays} 条".format(**filings)
                 + f" ({time.perf_counter() - started:.1f} s)"
             )
-        if created or filings:
+        complaints = seed_complaints()
+        if complaints:
+            self.stdout.write(
+                "投诉: 各等级、类型、来源和状态的投诉 {complaints} 件, 罚则台账 {entries} 条, "
+                "时限特殊原因 {excuses} 条, 月度人员检查 {checks} 人".format(**complaints)
+                + f" ({time.perf_counter() - started:.1f} s)"
+            )
+        if created or filings or complaints:
             settled = sla_history_settle()
             self.stdout.write(
                 "时限: 一小时前的扫描记录了预警和超时 {events} 条, 之前的通知 {read} 条标为已读"
