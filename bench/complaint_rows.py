@@ -24,10 +24,11 @@ from complaints.handling.grading import Criteria, grade_suggest
 from complaints.handling.models import SOURCE_DESK, ComplaintType, Source, State
 from complaints.penalties.models import PenaltyEntry, PenaltyRule, PenaltyRuleSet
 from complaints.penalties.rules import CENT, penalty_quote
-from complaints.penalties.selectors import days_late_at, month_of, rule_set_pick
+from complaints.penalties.selectors import days_late_at, rule_set_pick
 from servicedesk.calendars import calendar_engine
 from servicedesk.models import BusinessCalendar, Department, StaffProfile
 from servicedesk.models.events import change_data
+from servicedesk.months import month_of
 from servicedesk.roles import Role
 from tickets.cases.models import Case, CaseCategory
 from tickets.sla.models import LIVE_TIMER_STATES, TimerKind, TimerState

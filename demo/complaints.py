@@ -29,7 +29,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from complaints.checks.models import PersonMonthCheck
-from complaints.checks.rules import month_of
 from complaints.checks.services import check_report_file, person_checks_run
 from complaints.handling.models import Complaint, ComplaintType, Source
 from complaints.handling.services import (
@@ -53,6 +52,7 @@ from complaints.penalties.services import (
     excuse_request,
 )
 from servicedesk.models import Department
+from servicedesk.months import month_of
 from tickets.contacts.models import Contact
 from tickets.contacts.services import contact_log
 from tickets.customers.models import Customer

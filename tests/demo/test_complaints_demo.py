@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints.checks.models import CheckState, PersonMonthCheck
-from complaints.checks.rules import month_of
 from complaints.checks.selectors import check_actions_for, person_month_counts
 from complaints.checks.services import person_checks_run
 from complaints.handling.models import (
@@ -46,6 +45,7 @@ from complaints.penalties.selectors import entry_actions_for, excuse_actions_for
 from complaints.penalties.services import charges_sync
 from demo.complaints import MARKER, seed_complaints
 from servicedesk.models import Notification
+from servicedesk.months import month_of
 from servicedesk.roles import Role
 from tickets.cases.models import Case, CaseEvent
 from tickets.sla.models import LIVE_TIMER_STATES, CaseTimer
