@@ -278,8 +278,8 @@ def _vacuum(*, freeze: bool = False) -> None:
     made the dashboard slow on a fresh database: that was the machine's load; README.)"""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return  # (in a transaction, as in a test, VACUUM cannot run)
     started = time.perf_counter()
     options = "FREEZE, ANALYZE" if freeze else "ANALYZE"
     with connection.cursor() as cursor:
@@ -291,14 +291,26 @@ def _vacuum(*, freeze: bool = False) -> None:
           f"(autovacuum is {autovacuum} on this server)")
 
 
+def _crossing_pool() -> list[int]:
+    """The running timers the crossing runs take theirs from, in a fixed random order."""
+    from tickets.sla.models import CaseTimer
+
+    pool = list(CaseTimer.objects.filter(state="running", events__isnull=True)
+                .order_by("pk").values_list("pk", flat=True))
+    random.Random(5).shuffle(pool)
+    return pool
+
+
 def _sweep_runs(
-    runs: int, crossings: int, now: dt.datetime, *, offset: int = 0, listeners: bool = True,
+    runs: int, crossings: int, now: dt.datetime, *, pool: list[int] | None = None,
+    offset: int = 0, listeners: bool = True,
 ) -> tuple[list[float], list[int], SweepReport, int]:
     """Sweeps as of the same instant `now` (after a warm-up sweep at it, nothing else
-    crosses by itself), with `crossings` timers made to cross before each run (the pool's
-    runs from `offset` on); without the sweep's listeners (`tickets.sla.sweep`'s: the
-    penalty ledger's) when `listeners` is False. Also returns how many ledger rows the
-    runs wrote (an entry charged or re-quoted writes one event each)."""
+    crosses by itself), with `crossings` timers made to cross before each run (slices of
+    `pool`, `_crossing_pool()` by default, from the `offset`th on); without the sweep's
+    listeners (`tickets.sla.sweep`'s: the penalty ledger's) when `listeners` is False.
+    Also returns how many ledger rows the runs wrote (an entry charged or re-quoted writes
+    one event each)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -310,14 +322,11 @@ def _sweep_runs(
 
     times, queries = [], []
     charged = 0
-    pool = []
-    if crossings:
-        pool = list(CaseTimer.objects.filter(state="running", events__isnull=True)
-                    .values_list("pk", flat=True))
-        random.Random(5).shuffle(pool)
+    if crossings and pool is None:
+        pool = _crossing_pool()
     saved = list(sweep._crossing_listeners)
     for run in range(offset, offset + runs):
-        if crossings:
+        if crossings and pool is not None:
             ids = pool[run * crossings:(run + 1) * crossings]
             if len(ids) < crossings:
                 raise RuntimeError(f"only {len(pool)} running timers to cross: use more cases")
@@ -405,17 +414,25 @@ def main() -> int:
     now = timezone.now()
     print(f"warm-up sweep (crossings since the data was made): {sla_sweep(now=now)}")
     ours: dict[str, float] = {}
-    # The crossing runs without the ledger first: the first crossing run of a process
-    # also loads the staff's business calendars (cached for 30 s; servicedesk.calendars).
-    for key, label, crossings, offset, listeners in (
-            ("none", "nothing crosses", 0, 0, True),
-            ("due_bare", "500 cross, without the ledger listener", 500, 0, False),
-            ("due", "500 cross, with the ledger (complaints)", 500, args.runs, True)):
-        times, queries, _, charged = _sweep_runs(args.runs, crossings, now, offset=offset,
-                                                 listeners=listeners)
+    figures: dict[str, tuple[list[float], list[int], int]] = {}
+    times, queries, _, charged = _sweep_runs(args.runs, 0, now)
+    figures["none"] = (times, queries, charged)
+    # The runs without and with the ledger's listener alternate, so that the machine's load
+    # weighs on both alike. (The first crossing run of a process also loads the staff's
+    # business calendars, cached for 30 s: servicedesk.calendars; it is one without.)
+    pool = _crossing_pool()
+    for run in range(args.runs):
+        for key, listeners in (("due_bare", False), ("due", True)):
+            times, queries, _, charged = _sweep_runs(
+                1, 500, now, pool=pool, offset=2 * run + listeners, listeners=listeners)
+            before = figures.get(key, ([], [], 0))
+            figures[key] = (before[0] + times, before[1] + queries, before[2] + charged)
+    for key, label in (("none", "nothing crosses"),
+                       ("due_bare", "500 cross, without the ledger listener"),
+                       ("due", "500 cross, with the ledger (complaints)")):
+        times, queries, charged = figures[key]
         ours[key] = statistics.median(times)
-        # Every run but the first (see above).
-        steady = statistics.median(queries[1:] or queries)
+        steady = statistics.median(queries[1:] or queries)  # every run but the first
         print(f"{label:<42}{statistics.median(times):>10.1f}{max(times):>9.1f}"
               f"{steady:>9.0f}{queries[0]:>11}{charged / args.runs:>8.0f}")
     print(f"with the ledger / without: {ours['due'] / ours['due_bare']:.2f}× "
