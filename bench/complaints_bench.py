@@ -74,9 +74,10 @@ def bench_complaints() -> Any:
 
 def generate(count: int, *, stage: int, now: dt.datetime, chunk: int | None = None,
              span: dt.timedelta = SPAN, progress: Any = print) -> int:
-    """Add `count` bench complaints (stage `stage`: its own random stream and codes) filed
-    over the last `span` (two years), those of the last week open in every state. Returns
-    the number of rows written."""
+    """Add `count` bench complaints (stage `stage`, a number no earlier call used, e.g. how
+    many bench complaints there are: its own random stream, customer codes and case
+    numbers) filed over the last `span` (two years), those of the last week open in every
+    state. Returns the number of rows written."""
     from django.apps import apps
     from django.db import connection, transaction
 
@@ -103,7 +104,7 @@ def generate(count: int, *, stage: int, now: dt.datetime, chunk: int | None = No
         first_customer = demo._next_id(Customer)
         n_customers = max(10, round(count * CUSTOMERS_PER_COMPLAINT))
         write(Customer, [
-            {"id": first_customer + i, "code": f"T{stage}{i:08d}", "name": f"投诉压测客户{i}",
+            {"id": first_customer + i, "code": f"T{stage}-{i}", "name": f"投诉压测客户{i}",
              "phone": f"136{stage % 10}{i:07d}", "id_number": "", "company": "",
              "notes": BENCH_MARKER, "created_by_id": org.filers[0],
              "created_at": now - span - dt.timedelta(days=1), "updated_at": now}
@@ -147,7 +148,7 @@ def generate(count: int, *, stage: int, now: dt.datetime, chunk: int | None = No
                                                now=now))
             events, version = rows.case_events(story, ids=ids, org=org, category=category)
             pending.setdefault("case", []).append({
-                "id": story.case_id, "number": f"T{stage}{i:011d}", "kind": "complaint",
+                "id": story.case_id, "number": f"T{stage}-{i}", "kind": "complaint",
                 "category_id": category, "customer_id": story.customer_id,
                 "subject": f"{story.type.name}投诉", "description": BENCH_MARKER,
                 "status": status, "grade": story.grade, "assignee_id": None, "team_id": None,
@@ -268,7 +269,7 @@ def main() -> int:
     setup_test_environment()  # the test client's host name
     now = timezone.now()
     table: list[tuple[int, str, str, float, float, str]] = []
-    for stage, size in enumerate(sizes):
+    for size in sizes:
         have = bench_complaints().count()
         if have > size:
             print(f"\n{size:,}: the database holds {have:,} bench complaints already "
@@ -276,7 +277,7 @@ def main() -> int:
             continue
         if have < size:
             started = time.perf_counter()
-            written = generate(size - have, stage=stage, now=now)
+            written = generate(size - have, stage=have, now=now)
             print(f"generated {size - have:,} complaints ({written:,} rows) in "
                   f"{time.perf_counter() - started:.1f} s")
         _vacuum()
